@@ -1,0 +1,115 @@
+using System.Reflection;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Notifications.Orleans.Runtime.Activation;
+using Notifications.Orleans.Runtime.Calls;
+using Notifications.Orleans.Runtime.Membership;
+using Notifications.Orleans.Runtime.Reminders;
+using Notifications.Orleans.Runtime.Storage;
+using Notifications.Orleans.Runtime.Storage.Memory;
+using Notifications.Orleans.Runtime.Storage.Postgres;
+using Npgsql;
+
+namespace Notifications.Orleans.Runtime.Hosting;
+
+/// <summary>Configures a silo: its grains, its storage (memory or PostgreSQL) and JSON contracts.</summary>
+public sealed class SiloBuilder
+{
+    internal SiloBuilder(IServiceCollection services) => Services = services;
+
+    public IServiceCollection Services { get; }
+
+    /// <summary>Whether storage is PostgreSQL (durable, clustered) rather than process memory.</summary>
+    public bool IsDurable { get; private set; }
+
+    /// <summary>Registers a grain implementation; <paramref name="storageName"/> picks a keyed <see cref="IGrainStorage"/>.</summary>
+    public SiloBuilder AddGrain<TInterface, TImplementation>(string? storageName = null)
+        where TInterface : IGrain
+        where TImplementation : Grain, TInterface
+    {
+        Services.AddSingleton(new GrainRegistration(typeof(TInterface), typeof(TImplementation), GrainTypeRegistry.TypeNameOf(typeof(TInterface)), storageName));
+        return this;
+    }
+
+    /// <summary>Adds a source-generated JSON context for grain-call arguments and state.</summary>
+    public SiloBuilder AddJsonContext(IJsonTypeInfoResolver resolver)
+    {
+        Services.AddSingleton(resolver);
+        return this;
+    }
+
+    /// <summary>Adds a component's embedded SQL migrations (applied after the runtime's own).</summary>
+    public SiloBuilder AddSchemaMigrations(Assembly assembly, string component, int order)
+    {
+        Services.AddSingleton<ISchemaMigrationSource>(new EmbeddedSchemaMigrations(assembly, component, order));
+        return this;
+    }
+
+    /// <summary>Dev mode: one silo, everything in process memory.</summary>
+    public SiloBuilder UseMemoryStorage()
+    {
+        IsDurable = false;
+        Services.TryAddSingleton<MemoryPartitionLeaseTable>();
+        Services.AddSingleton<IPartitionLeaseTable>(sp => sp.GetRequiredService<MemoryPartitionLeaseTable>());
+        Services.TryAddSingleton<IMembershipTable, MemoryMembershipTable>();
+        Services.TryAddSingleton<IReminderTable, MemoryReminderTable>();
+        Services.TryAddSingleton<IGrainStorage, MemoryGrainStorage>();
+        return this;
+    }
+
+    /// <summary>Durable and clustered: membership, leases, state and reminders in PostgreSQL.</summary>
+    public SiloBuilder UsePostgres(string connectionString)
+    {
+        IsDurable = true;
+        Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        Services.AddSingleton<SchemaMigrator>();
+        Services.AddSingleton<ISchemaMigrationSource>(new EmbeddedSchemaMigrations(typeof(SiloBuilder).Assembly, "runtime", order: 0));
+        Services.AddSingleton<IPartitionLeaseTable, PostgresPartitionLeaseTable>();
+        Services.AddSingleton<IMembershipTable, PostgresMembershipTable>();
+        Services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        Services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
+        return this;
+    }
+}
+
+/// <summary>Registers the actor runtime in a host.</summary>
+public static class SiloServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a silo. Options bind from configuration sections "Cluster", "Grains:Collection" and
+    /// "Reminders"; <paramref name="configure"/> registers grains and picks the storage.
+    /// </summary>
+    public static IServiceCollection AddSilo(this IServiceCollection services, IConfiguration configuration, Action<SiloBuilder> configure)
+    {
+        services.AddOptions<ClusterOptions>().Bind(configuration.GetSection("Cluster")).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddOptions<GrainCollectionOptions>().Bind(configuration.GetSection("Grains:Collection"));
+        services.AddOptions<ReminderOptions>().Bind(configuration.GetSection("Reminders"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RuntimeJson>();
+        services.AddSingleton<PartitionMap>();
+        services.AddSingleton<PartitionOwnership>();
+        services.AddSingleton(sp => new GrainTypeRegistry(sp.GetServices<GrainRegistration>()));
+        services.AddSingleton<Catalog>();
+        services.AddSingleton<GrainCallRouter>(sp => new GrainCallRouter(
+            sp.GetRequiredService<Catalog>(), sp.GetRequiredService<PartitionOwnership>(), sp.GetRequiredService<PartitionMap>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>(),
+            sp.GetService<IRemoteGrainInvoker>()));
+        services.AddSingleton<IGrainCallInvoker>(sp => sp.GetRequiredService<GrainCallRouter>());
+        services.AddSingleton<IGrainFactory, GrainFactory>();
+        services.AddSingleton<ReminderRegistry>();
+        services.AddSingleton<ReminderService>();
+        services.AddSingleton<LeaseManager>();
+        services.AddSingleton<Silo>();
+        services.AddHostedService(sp => sp.GetRequiredService<Silo>());
+
+        var builder = new SiloBuilder(services);
+        configure(builder);
+        if (!services.Any(d => d.ServiceType == typeof(IGrainStorage)))
+        {
+            builder.UseMemoryStorage();
+        }
+        return services;
+    }
+}

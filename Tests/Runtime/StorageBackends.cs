@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Notifications.Orleans.Runtime;
+using Notifications.Orleans.Runtime.Hosting;
+using Notifications.Orleans.Runtime.Membership;
+using Notifications.Orleans.Runtime.Reminders;
+using Notifications.Orleans.Runtime.Storage;
+using Notifications.Orleans.Runtime.Storage.Memory;
+using Notifications.Orleans.Runtime.Storage.Postgres;
+using Notifications.Orleans.Tests.Infrastructure;
+using Npgsql;
+
+namespace Notifications.Orleans.Tests.Runtime;
+
+/// <summary>One implementation of every storage interface, as the contract tests drive them.</summary>
+public sealed record StorageBackend(
+    IGrainStorage State,
+    IReminderTable Reminders,
+    IMembershipTable Membership,
+    IPartitionLeaseTable Leases,
+    PartitionMap Partitions);
+
+public static class StorageBackends
+{
+    public const int PartitionCount = 8;
+
+    public static PartitionMap Partitions { get; } = new(Options.Create(new ClusterOptions { PartitionCount = PartitionCount }));
+
+    public static StorageBackend Memory()
+    {
+        var time = TimeProvider.System;
+        var leases = new MemoryPartitionLeaseTable(time);
+        return new StorageBackend(
+            new MemoryGrainStorage(new RuntimeJson([]), leases),
+            new MemoryReminderTable(),
+            new MemoryMembershipTable(time),
+            leases,
+            Partitions);
+    }
+
+    public static async Task<StorageBackend> PostgresAsync()
+    {
+        var server = await PostgresServer.GetAsync();
+        var connectionString = await server.CreateDatabaseAsync("contract");
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new SchemaMigrator(dataSource, [new EmbeddedSchemaMigrations(typeof(SchemaMigrator).Assembly, "runtime", 0)], NullLogger<SchemaMigrator>.Instance)
+            .MigrateAsync(CancellationToken.None);
+        return new StorageBackend(
+            new PostgresGrainStorage(dataSource, new RuntimeJson([]), Partitions),
+            new PostgresReminderTable(dataSource),
+            new PostgresMembershipTable(dataSource),
+            new PostgresPartitionLeaseTable(dataSource),
+            Partitions);
+    }
+}
