@@ -132,7 +132,10 @@ public sealed class WebhookTargetGuard
         {
             var slash = raw.IndexOf('/');
             var addressText = slash < 0 ? raw : raw[..slash];
-            if (!IPAddress.TryParse(addressText, out var address) || address.ScopeId != 0)
+            // Bare integers ("10") would parse as IPv4 too; a network is always written with dots or colons.
+            if (!(addressText.Contains('.') || addressText.Contains(':'))
+                || !IPAddress.TryParse(addressText, out var address)
+                || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
             {
                 throw new FormatException($"Webhooks:AllowedNetworks entry \"{raw}\" is not an IPv4 or IPv6 network like \"10.0.0.0/8\" or \"::1/128\".");
             }
