@@ -1,13 +1,19 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Notifications.Orleans.Api;
+using Notifications.Orleans.Grains.Hosting;
+using Notifications.Orleans.Grains.Tenants;
 using Notifications.Orleans.Runtime.Hosting;
 
 namespace Notifications.Orleans.Silo.Hosting;
 
-/// <summary>Wires the silo executable: storage mode, grains, health, start-up banner.</summary>
+/// <summary>Wires the silo executable: storage mode, grains, the HTTP API, health, start-up banner.</summary>
 public static class SiloHostingExtensions
 {
     /// <summary>The listener used when neither --urls nor ASPNETCORE_URLS is given.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Dev mode reaches webhook receivers on this machine; durable mode allows only public targets unless configured.</summary>
+    public const string DevAllowedNetworks = "127.0.0.0/8,::1/128";
 
     public static WebApplicationBuilder AddNotificationSilo(this WebApplicationBuilder builder)
     {
@@ -17,47 +23,107 @@ public static class SiloHostingExtensions
         }
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         var connectionString = builder.Configuration.GetConnectionString("Postgres");
+        var devMode = string.IsNullOrWhiteSpace(connectionString);
+        var generated = new DevKeys();
+        if (devMode)
+        {
+            builder.Configuration.AddInMemoryCollection(DevDefaults(builder.Configuration, generated));
+        }
+        builder.Services.AddSingleton(generated);
+
         builder.Services.AddSilo(builder.Configuration, silo =>
         {
-            if (string.IsNullOrWhiteSpace(connectionString))
+            if (devMode)
             {
                 silo.UseMemoryStorage();
             }
             else
             {
-                silo.UsePostgres(connectionString);
+                silo.UsePostgres(connectionString!);
             }
+            silo.AddNotificationGrains(builder.Configuration);
         });
-        builder.Services.AddHealthChecks()
-            .AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
+        builder.Services.AddNotificationsApi(builder.Configuration);
+        if (devMode)
+        {
+            builder.Services.AddHostedService<DevTenantSeeder>();
+        }
+        builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
         return builder;
     }
 
     public static WebApplication MapNotificationSilo(this WebApplication app)
     {
+        app.MapNotificationsApi();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
     }
 
+    // Dev mode: loopback webhook targets, and keys generated for this run where none are configured.
+    private static Dictionary<string, string?> DevDefaults(IConfiguration configuration, DevKeys generated)
+    {
+        var defaults = new Dictionary<string, string?>();
+        if (string.IsNullOrEmpty(configuration["Webhooks:AllowedNetworks"]))
+        {
+            defaults["Webhooks:AllowedNetworks"] = DevAllowedNetworks;
+        }
+        if (string.IsNullOrEmpty(configuration["Api:AdminKey"]))
+        {
+            generated.AdminKey = ApiKeys.Generate();
+            defaults["Api:AdminKey"] = generated.AdminKey;
+        }
+        if (string.IsNullOrEmpty(configuration["Api:DevTenantKey"]))
+        {
+            generated.DevTenantKey = ApiKeys.Generate();
+            defaults["Api:DevTenantKey"] = generated.DevTenantKey;
+        }
+        return defaults;
+    }
+
     private static void PrintBanner(WebApplication app)
     {
-        var silo = app.Services.GetRequiredService<Notifications.Orleans.Runtime.Hosting.Silo>();
+        var silo = app.Services.GetRequiredService<Runtime.Hosting.Silo>();
+        var generated = app.Services.GetRequiredService<DevKeys>();
         var durable = !string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString("Postgres"));
         Console.WriteLine($"Notifications silo {silo.SiloId} listening on {string.Join(", ", app.Urls)}");
         Console.WriteLine(durable
             ? "Mode: durable (PostgreSQL storage, reminders and cluster membership)"
             : "Mode: dev (in-memory storage and reminders, sandbox providers); set ConnectionStrings__Postgres for durable mode");
+        if (generated.AdminKey is not null)
+        {
+            Console.WriteLine($"Admin key (generated for this run; set Api__AdminKey to fix it): {generated.AdminKey}");
+        }
+        if (generated.DevTenantKey is not null)
+        {
+            Console.WriteLine($"Tenant 'dev' key (generated for this run; set Api__DevTenantKey to fix it): {generated.DevTenantKey}");
+        }
         Console.WriteLine("Press Ctrl+C to stop.");
     }
 }
 
+/// <summary>Keys generated at start-up in dev mode, printed once.</summary>
+public sealed class DevKeys
+{
+    public string? AdminKey { get; set; }
+    public string? DevTenantKey { get; set; }
+}
+
+/// <summary>Dev mode's tenant "dev", with the key from Api:DevTenantKey.</summary>
+public sealed class DevTenantSeeder(Grains.Interfaces.Tenants.ITenantDirectory tenants, Microsoft.Extensions.Options.IOptions<ApiOptions> api) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        tenants.EnsureTenantAsync("dev", "dev", api.Value.DevTenantKey!, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 /// <summary>Ready when storage answers and every partition has a live owner this silo can route to.</summary>
 public sealed class SiloReadinessCheck(
-    Notifications.Orleans.Runtime.Membership.PartitionOwnership ownership,
-    Notifications.Orleans.Runtime.PartitionMap partitions,
-    Notifications.Orleans.Runtime.Membership.IMembershipTable membership) : IHealthCheck
+    Runtime.Membership.PartitionOwnership ownership,
+    Runtime.PartitionMap partitions,
+    Runtime.Membership.IMembershipTable membership) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -51,7 +51,7 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJso
         command.Parameters.AddWithValue("version", StateVersion.Parse(grainState.ETag));
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            throw await DiagnoseRefusedWriteAsync(grainId, grainState.ETag, fence, cancellationToken);
+            throw await DiagnoseRefusedWriteAsync(dataSource, grainId, grainState.ETag, fence, cancellationToken);
         }
         grainState.ETag = StateVersion.Format(StateVersion.Parse(grainState.ETag) + 1);
         grainState.RecordExists = true;
@@ -69,7 +69,7 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJso
         command.Parameters.AddWithValue("version", StateVersion.Parse(grainState.ETag));
         if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            throw await DiagnoseRefusedWriteAsync(grainId, grainState.ETag, fence, cancellationToken);
+            throw await DiagnoseRefusedWriteAsync(dataSource, grainId, grainState.ETag, fence, cancellationToken);
         }
         grainState.ETag = null;
         grainState.RecordExists = false;
@@ -88,8 +88,8 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJso
         }
     }
 
-    // A refused write is either fenced (the lease moved on) or stale (another version was written).
-    private async Task<Exception> DiagnoseRefusedWriteAsync(GrainId grainId, string? etag, WriteFence fence, CancellationToken cancellationToken)
+    /// <summary>Tells a fenced write (the lease moved on) from a stale one (another version was written).</summary>
+    public static async Task<Exception> DiagnoseRefusedWriteAsync(NpgsqlDataSource dataSource, GrainId grainId, string? etag, WriteFence fence, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {FenceCondition}");
         command.Parameters.AddWithValue("partition", fence.Partition);

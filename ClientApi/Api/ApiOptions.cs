@@ -1,0 +1,17 @@
+namespace Notifications.Orleans.Api;
+
+/// <summary>HTTP API settings; bound from "Api".</summary>
+public sealed class ApiOptions
+{
+    /// <summary>The key that reaches /v1/admin/* (<c>Api:AdminKey</c>); admin routes answer 401 when unset.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>The dev tenant's key in dev mode (<c>Api:DevTenantKey</c>); a random one is printed at start-up when unset.</summary>
+    public string? DevTenantKey { get; set; }
+
+    /// <summary>Largest accepted request body in bytes (<c>Api:MaxRequestBodyBytes</c>, default 256 KiB); larger ones get 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest page a list may ask for (default 100).</summary>
+    public int MaxPageSize { get; set; } = 100;
+}

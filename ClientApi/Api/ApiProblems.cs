@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Notifications.Orleans.Api;
+
+/// <summary>
+/// The API's RFC 9457 problem types: stable type URIs (relative references) and one factory per
+/// kind of error, so every route answers the same way.
+/// </summary>
+public static class ApiProblems
+{
+    public const string ValidationFailed = "/problems/validation-failed";
+    public const string MalformedRequest = "/problems/malformed-request";
+    public const string Unauthorized = "/problems/unauthorized";
+    public const string Forbidden = "/problems/forbidden";
+    public const string NotFound = "/problems/not-found";
+    public const string IdempotencyConflict = "/problems/idempotency-conflict";
+    public const string InvalidState = "/problems/invalid-state";
+    public const string NameTaken = "/problems/name-taken";
+    public const string PayloadTooLarge = "/problems/payload-too-large";
+    public const string RateLimited = "/problems/rate-limited";
+    public const string Unavailable = "/problems/unavailable";
+    public const string Internal = "/problems/internal-error";
+
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Type = ValidationFailed,
+            Title = "The request is not valid.",
+            Status = StatusCodes.Status400BadRequest,
+            Detail = "See errors for the fields to fix; nothing was created or changed.",
+        });
+
+    public static ProblemHttpResult Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult Malformed(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, MalformedRequest, "The request body could not be read.", detail);
+
+    public static ProblemHttpResult NotFoundProblem(string detail) =>
+        Problem(StatusCodes.Status404NotFound, NotFound, "Not found.", detail);
+
+    public static ProblemHttpResult Conflict(string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        Problem(StatusCodes.Status409Conflict, type, title, detail, extensions);
+
+    public static ProblemHttpResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: type, extensions: extensions);
+}

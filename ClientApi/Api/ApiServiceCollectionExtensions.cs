@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notifications.Orleans.Api.Authentication;
+using Notifications.Orleans.Runtime;
+
+namespace Notifications.Orleans.Api;
+
+/// <summary>Registers and maps the HTTP API v1 (API.md), in a silo or on its own.</summary>
+public static class ApiServiceCollectionExtensions
+{
+    public static IServiceCollection AddNotificationsApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection("Api"))
+            .Validate(o => o.MaxRequestBodyBytes > 0 && o.MaxPageSize > 0, "Api:MaxRequestBodyBytes and Api:MaxPageSize must be positive.")
+            .ValidateOnStart();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiKeyAuthenticationHandler.TenantPolicy, p => p.RequireClaim(ApiKeyAuthenticationHandler.TenantClaim))
+            .AddPolicy(ApiKeyAuthenticationHandler.AdminPolicy, p => p.RequireRole(ApiKeyAuthenticationHandler.AdminRole));
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>Adds error handling, the body-size limit and authentication, then maps every /v1 route and the OpenAPI document.</summary>
+    public static WebApplication MapNotificationsApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteProblemForExceptionAsync });
+        app.UseStatusCodePages();
+        app.Use(LimitBodySize);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapNotificationRoutes();
+        app.MapMerchantRoutes();
+        app.MapAdminRoutes();
+        return app;
+    }
+
+    // Content-Length over the limit is refused at once; a chunked body is cut off by the server at the same limit.
+    private static Task LimitBodySize(HttpContext context, RequestDelegate next)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, ApiProblems.PayloadTooLarge, "The request body is too large.",
+                $"Bodies are limited to {limit} bytes.").ExecuteAsync(context);
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+        return next(context);
+    }
+
+    private static Task WriteProblemForExceptionAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var result = error switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge,
+                ApiProblems.PayloadTooLarge, "The request body is too large.", "The body exceeds the configured limit."),
+            BadHttpRequestException bad => ApiProblems.Malformed(bad.Message),
+            GrainUnavailableException => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ApiProblems.Unavailable,
+                "The cluster could not serve the request in time.", "Ownership of the notification is moving between silos; retry with the same idempotency key."),
+            _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, ApiProblems.Internal, "Internal error.",
+                $"The request failed unexpectedly (trace {context.TraceIdentifier}); nothing acknowledged is lost, retry with the same idempotency key."),
+        };
+        if (result.StatusCode >= 500)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Notifications.Orleans.Api")
+                .LogError(error, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+        }
+        if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+        return result.ExecuteAsync(context);
+    }
+}

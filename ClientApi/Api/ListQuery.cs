@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Notifications.Orleans.Grains.Interfaces.Contracts;
+using Notifications.Orleans.Grains.Interfaces.Notifications;
+
+namespace Notifications.Orleans.Api;
+
+/// <summary>Parses ?state=&amp;channel=&amp;type=&amp;userId=&amp;since=&amp;limit=&amp;cursor= with a field error for each bad value.</summary>
+public static class ListQuery
+{
+    public const int DefaultLimit = 50;
+
+    public static (NotificationFilter? Filter, int Limit, string? Cursor, ProblemHttpResult? Problem) Parse(IQueryCollection query, int maxLimit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        NotificationState? state = null;
+        Channel? channel = null;
+        DateTimeOffset? since = null;
+        var limit = DefaultLimit;
+
+        if (query.TryGetValue("state", out var stateText))
+        {
+            if (WireNames.TryParseState(stateText, out var parsed))
+            {
+                state = parsed;
+            }
+            else
+            {
+                errors["state"] = ["Must be one of PENDING, SUCCESS, FAILED, NOT_APPLY, CANCELLED."];
+            }
+        }
+        if (query.TryGetValue("channel", out var channelText))
+        {
+            if (WireNames.TryParseChannel(channelText, out var parsed))
+            {
+                channel = parsed;
+            }
+            else
+            {
+                errors["channel"] = ["Must be one of webhook, sms, email, push."];
+            }
+        }
+        if (query.TryGetValue("since", out var sinceText))
+        {
+            if (DateTimeOffset.TryParse(sinceText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                since = parsed;
+            }
+            else
+            {
+                errors["since"] = ["Must be an RFC 3339 time, e.g. 2026-11-21T12:00:00Z."];
+            }
+        }
+        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit < 1 || limit > maxLimit))
+        {
+            errors["limit"] = [$"Must be a whole number from 1 to {maxLimit}."];
+        }
+        var cursor = query["cursor"].ToString();
+        if (cursor.Length > 0 && !NotificationCursor.TryDecode(cursor, out _))
+        {
+            errors["cursor"] = ["Not a cursor from a previous page."];
+        }
+        if (errors.Count > 0)
+        {
+            return (null, 0, null, ApiProblems.Validation(errors));
+        }
+        var filter = new NotificationFilter
+        {
+            State = state,
+            Channel = channel,
+            Type = NullIfEmpty(query["type"]),
+            UserId = NullIfEmpty(query["userId"]),
+            Since = since,
+        };
+        return (filter, limit, cursor.Length > 0 ? cursor : null, null);
+    }
+
+    private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+}

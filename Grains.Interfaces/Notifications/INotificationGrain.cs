@@ -1,0 +1,27 @@
+using Notifications.Orleans.Grains.Interfaces.Contracts;
+using Notifications.Orleans.Runtime;
+
+namespace Notifications.Orleans.Grains.Interfaces.Notifications;
+
+/// <summary>
+/// One notification, keyed by its id (derived from tenant and idempotency key, see
+/// <see cref="NotificationId"/>). Holds the state machine PENDING -> SUCCESS | FAILED | NOT_APPLY,
+/// or CANCELLED, and every attempt.
+/// </summary>
+[GrainType("notification")]
+public interface INotificationGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the notification (PENDING, durable before this returns) or reports the existing one.</summary>
+    Task<SubmitOutcome> Submit(string tenantId, NotificationRequest request, string requestHash);
+
+    /// <summary>The notification, or null when it does not exist for this tenant.</summary>
+    Task<NotificationView?> Get(string tenantId);
+
+    Task<CommandOutcome> Cancel(string tenantId);
+
+    /// <summary>Puts a FAILED notification back to PENDING with a fresh attempt budget.</summary>
+    Task<CommandOutcome> Retry(string tenantId);
+
+    /// <summary>Resumes a PENDING notification whose next attempt is overdue (its reminder was lost); true when it acted.</summary>
+    Task<bool> Reconcile();
+}

@@ -1,0 +1,45 @@
+using Notifications.Orleans.Grains.Interfaces.Contracts;
+
+namespace Notifications.Orleans.Grains.Interfaces.Notifications;
+
+/// <summary>Filters for listing notifications; null fields do not filter.</summary>
+public sealed record NotificationFilter
+{
+    public NotificationState? State { get; init; }
+    public Channel? Channel { get; init; }
+    public string? Type { get; init; }
+    public string? UserId { get; init; }
+
+    /// <summary>Only notifications created (or, for FAILED ones listed as dead letters, completed) at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+}
+
+/// <summary>A page of notifications, newest first, with the cursor of the next page (null on the last).</summary>
+public sealed record NotificationPage(IReadOnlyList<NotificationView> Items, string? NextCursor);
+
+/// <summary>Counts that operators and the dashboard watch.</summary>
+public sealed record NotificationStats(
+    IReadOnlyDictionary<string, long> ByState,
+    long Overdue,
+    DateTimeOffset? OldestPendingCreatedAt);
+
+/// <summary>
+/// Reads over the notification records, by indexed columns (state, tenant, channel, type, user,
+/// time), for the API's list, dead letters, replay and reconciliation.
+/// </summary>
+public interface INotificationQueries
+{
+    /// <summary>Lists a tenant's notifications (all tenants when <paramref name="tenantId"/> is null), newest first.</summary>
+    Task<NotificationPage> ListAsync(string? tenantId, NotificationFilter filter, int limit, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>Ids of FAILED notifications completed at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<string>> FindFailedAsync(string? tenantId, DateTimeOffset since, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Ids of PENDING notifications of the given partitions whose next attempt was due before <paramref name="dueBefore"/>.</summary>
+    Task<IReadOnlyList<string>> FindOverdueAsync(IReadOnlyCollection<int> partitions, DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The tenant a notification belongs to, or null when it does not exist.</summary>
+    Task<string?> FindTenantAsync(string notificationId, CancellationToken cancellationToken);
+
+    Task<NotificationStats> ReadStatsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Notifications.Orleans.Grains.Delivery;
+using Notifications.Orleans.Grains.Interfaces.Merchants;
+using Notifications.Orleans.Grains.Webhooks;
+using Notifications.Orleans.Runtime;
+
+namespace Notifications.Orleans.Grains.Merchants;
+
+/// <summary>The durable state of a merchant's webhook endpoint.</summary>
+public sealed class MerchantEndpointState
+{
+    public int SchemaVersion { get; set; } = 1;
+    public bool Exists { get; set; }
+    public string Url { get; set; } = "";
+
+    /// <summary>Newest first; older ones carry the end of their rotation overlap.</summary>
+    public List<SigningSecret> Secrets { get; set; } = [];
+    public bool Enabled { get; set; }
+    public List<string> EventTypes { get; set; } = [];
+    public string? DisabledReason { get; set; }
+    public DateTimeOffset? FailingSince { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>
+/// A merchant's webhook endpoint: URL, signing secrets with rotation overlap, event-type filter,
+/// and the failing streak that disables it when deliveries keep failing.
+/// </summary>
+public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEndpointOptions> options, ILogger<MerchantEndpointGrain> logger)
+    : Grain<MerchantEndpointState>, IMerchantEndpointGrain
+{
+    // Immutable snapshot read by interleaved GetTarget calls; replaced after every change.
+    private volatile WebhookTarget? _target;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        RefreshTarget();
+        return Task.CompletedTask;
+    }
+
+    public async Task<WebhookEndpointView> Put(WebhookEndpointRequest request)
+    {
+        var secret = string.IsNullOrEmpty(request.Secret) ? WebhookSecret.Generate().Value : WebhookSecret.Parse(request.Secret).Value;
+        State = new MerchantEndpointState
+        {
+            Exists = true,
+            Url = request.Url!,
+            Secrets = [new SigningSecret(secret, null)],
+            Enabled = true,
+            EventTypes = request.EventTypes?.Distinct(StringComparer.Ordinal).ToList() ?? [],
+        };
+        await WriteStateAsync();
+        RefreshTarget();
+        return View()!;
+    }
+
+    public Task<WebhookEndpointView?> Get() => Task.FromResult(View());
+
+    public async Task<bool> Delete()
+    {
+        if (!State.Exists)
+        {
+            return false;
+        }
+        await ClearStateAsync();
+        RefreshTarget();
+        return true;
+    }
+
+    public async Task<RotatedSecret?> RotateSecret()
+    {
+        if (!State.Exists)
+        {
+            return null;
+        }
+        var now = time.GetUtcNow();
+        var overlapEnds = now + DurationText.Parse(options.Value.SecretRotationOverlap);
+        var fresh = WebhookSecret.Generate().Value;
+        State.Secrets = State.Secrets
+            .Where(s => s.ExpiresAt is null || s.ExpiresAt > now)
+            .Select(s => s.ExpiresAt is { } end && end < overlapEnds ? s : s with { ExpiresAt = overlapEnds })
+            .Prepend(new SigningSecret(fresh, null))
+            .ToList();
+        await WriteStateAsync();
+        RefreshTarget();
+        return new RotatedSecret(fresh, overlapEnds);
+    }
+
+    public Task<WebhookTarget?> GetTarget() => Task.FromResult(_target);
+
+    public async Task ReportDelivery(bool succeeded, bool disableNow, string? error)
+    {
+        if (!State.Exists)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        if (succeeded)
+        {
+            if (State.FailingSince is null)
+            {
+                return;
+            }
+            State.FailingSince = null;
+            State.LastError = null;
+        }
+        else
+        {
+            State.FailingSince ??= now;
+            State.LastError = error;
+            if (State.Enabled && (disableNow || now - State.FailingSince >= DurationText.Parse(options.Value.DisableAfter)))
+            {
+                State.Enabled = false;
+                State.DisabledReason = disableNow
+                    ? $"The endpoint answered {error}; re-enable it with PUT."
+                    : $"Every delivery failed since {State.FailingSince:O} (last: {error}); re-enable it with PUT.";
+                logger.LogWarning("Webhook endpoint {Endpoint} disabled: {Reason}", GetPrimaryKeyString(), State.DisabledReason);
+            }
+        }
+        await WriteStateAsync();
+        RefreshTarget();
+    }
+
+    private WebhookEndpointView? View() => State.Exists
+        ? new WebhookEndpointView
+        {
+            Url = State.Url,
+            Secret = State.Secrets[0].Value,
+            Enabled = State.Enabled,
+            EventTypes = State.EventTypes.ToList(),
+            DisabledReason = State.DisabledReason,
+            FailingSince = State.FailingSince,
+        }
+        : null;
+
+    private void RefreshTarget() => _target = State.Exists
+        ? new WebhookTarget(State.Url, State.Secrets.ToList(), State.Enabled, State.EventTypes.ToList(), State.FailingSince)
+        : null;
+}

@@ -1,0 +1,13 @@
+using Notifications.Orleans.Grains.Delivery;
+
+namespace Notifications.Orleans.Grains.Merchants;
+
+/// <summary>Merchant endpoint lifecycle; bound from "Webhooks". Durations take "24h", "30m" or "1.00:00:00".</summary>
+public sealed class WebhookEndpointOptions
+{
+    /// <summary>How long the previous secret keeps signing after a rotation (<c>Webhooks:SecretRotationOverlap</c>, default 24h).</summary>
+    public string SecretRotationOverlap { get; set; } = "24h";
+
+    /// <summary>An endpoint whose every delivery has failed for this long is disabled (<c>Webhooks:DisableAfter</c>, default 24h).</summary>
+    public string DisableAfter { get; set; } = "24h";
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Notifications.Orleans.Grains.Dispatch;
+using Notifications.Orleans.Grains.Interfaces.Contracts;
+
+namespace Notifications.Orleans.Grains.Notifications;
+
+/// <summary>The notification golden signals, as System.Diagnostics.Metrics instruments.</summary>
+public sealed class NotificationMetrics : IDisposable
+{
+    public const string MeterName = "Notifications.Orleans";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _accepted;
+    private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _attemptDuration;
+    private readonly Counter<long> _completed;
+    private readonly Histogram<double> _endToEnd;
+    private readonly Counter<long> _reconciled;
+
+    public NotificationMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _accepted = _meter.CreateCounter<long>("notifications.accepted", description: "Notifications accepted (new, PENDING and durable).");
+        _attempts = _meter.CreateCounter<long>("notifications.attempts", description: "Delivery attempts by channel, provider and outcome.");
+        _attemptDuration = _meter.CreateHistogram<double>("notifications.attempt.duration", unit: "s", description: "Duration of delivery attempts.");
+        _completed = _meter.CreateCounter<long>("notifications.completed", description: "Notifications that reached a final state, by state.");
+        _endToEnd = _meter.CreateHistogram<double>("notifications.delivery.latency", unit: "s", description: "From acceptance to final SUCCESS.");
+        _reconciled = _meter.CreateCounter<long>("notifications.reconciled", description: "Stuck notifications resumed by reconciliation.");
+    }
+
+    public void Accepted(Channel channel) => _accepted.Add(1, new KeyValuePair<string, object?>("channel", Name(channel)));
+
+    public void Attempted(Channel channel, DeliveryResult result, TimeSpan duration)
+    {
+        var tags = new TagList { { "channel", Name(channel) }, { "provider", result.Provider }, { "outcome", result.Outcome.ToString().ToLowerInvariant() } };
+        _attempts.Add(1, tags);
+        _attemptDuration.Record(duration.TotalSeconds, tags);
+    }
+
+    public void Completed(NotificationRecord record, DateTimeOffset now)
+    {
+        _completed.Add(1, new TagList { { "channel", Name(record.Channel) }, { "state", record.State.ToString().ToUpperInvariant() } });
+        if (record.State == NotificationState.Success)
+        {
+            _endToEnd.Record((now - record.CreatedAt).TotalSeconds, new KeyValuePair<string, object?>("channel", Name(record.Channel)));
+        }
+    }
+
+    public void Reconciled(int count) => _reconciled.Add(count);
+
+    private static string Name(Channel channel) => channel.ToString().ToLowerInvariant();
+
+    public void Dispose() => _meter.Dispose();
+}

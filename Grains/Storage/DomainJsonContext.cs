@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Notifications.Orleans.Grains.Interfaces.Contracts;
+using Notifications.Orleans.Grains.Interfaces.Merchants;
+using Notifications.Orleans.Grains.Merchants;
+using Notifications.Orleans.Grains.Notifications;
+
+namespace Notifications.Orleans.Grains.Storage;
+
+/// <summary>Source-generated JSON for stored domain state and grain-call contracts.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(NotificationRecord))]
+[JsonSerializable(typeof(MerchantEndpointState))]
+[JsonSerializable(typeof(NotificationRequest))]
+[JsonSerializable(typeof(NotificationView))]
+[JsonSerializable(typeof(SubmitOutcome))]
+[JsonSerializable(typeof(CommandOutcome))]
+[JsonSerializable(typeof(WebhookEndpointRequest))]
+[JsonSerializable(typeof(WebhookEndpointView))]
+[JsonSerializable(typeof(WebhookTarget))]
+[JsonSerializable(typeof(RotatedSecret))]
+public sealed partial class DomainJsonContext : JsonSerializerContext;
