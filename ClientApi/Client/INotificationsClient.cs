@@ -31,7 +31,7 @@ public interface INotificationsClient
     /// <summary>Polls a notification until its state is final (anything but PENDING) and returns it.</summary>
     /// <param name="id">The notification id.</param>
     /// <param name="pollInterval">Time between reads; 1 second when null.</param>
-    /// <param name="timeout">How long to wait before throwing <see cref="TimeoutException"/>; until cancelled when null.</param>
+    /// <param name="timeout">How long to wait before throwing <see cref="TimeoutException"/>; until cancelled when null or infinite.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     Task<Notification> WaitForCompletionAsync(
         string id,

@@ -12,9 +12,8 @@ public class NotificationsApiException : Exception
 
     /// <summary>Creates the exception from the response status and its problem details.</summary>
     public NotificationsApiException(HttpStatusCode statusCode, ApiProblem problem, Exception? innerException = null)
-        : base(Describe(statusCode, problem), innerException)
+        : base(Describe(statusCode, problem ?? throw new ArgumentNullException(nameof(problem))), innerException)
     {
-        ArgumentNullException.ThrowIfNull(problem);
         StatusCode = statusCode;
         Problem = problem;
     }

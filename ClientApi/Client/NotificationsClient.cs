@@ -91,6 +91,11 @@ public sealed class NotificationsClient : INotificationsClient, IDisposable
     {
         var interval = pollInterval ?? DefaultPollInterval;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero, nameof(pollInterval));
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            timeout = null;
+        }
+
         if (timeout is { } t && t <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), t, "The timeout must be positive.");
