@@ -9,7 +9,9 @@ namespace Notifications.Orleans.Runtime.Activation;
 /// </summary>
 internal sealed class ActivationData
 {
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    // Born holding its turn: calls that find it before the activation turn has run wait for it.
+    private readonly SemaphoreSlim _turn = new(0, 1);
+    private readonly TaskCompletionSource _activated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Catalog _catalog;
     private readonly TimeProvider _time;
     private readonly List<ActivationTimer> _timers = [];
@@ -35,8 +37,8 @@ internal sealed class ActivationData
     public Type ImplementationType { get; }
     public ActivationStatus Status => _status;
 
-    /// <summary>Completes when the first turn (state load and OnActivateAsync) has run.</summary>
-    public Task Activated { get; private set; } = Task.CompletedTask;
+    /// <summary>Completes when the first turn (state load and OnActivateAsync) has run; faults when it failed.</summary>
+    public Task Activated => _activated.Task;
 
     public TimeSpan IdleFor => _time.GetElapsedTime(_lastUsed);
 
@@ -44,8 +46,15 @@ internal sealed class ActivationData
     public void StartActivation(Grain grain)
     {
         _grain = grain;
-        _turn.Wait(0);
-        Activated = ActivateAsync();
+        _ = ActivateAsync();
+    }
+
+    /// <summary>Ends an activation whose grain could not even be created.</summary>
+    public void FailActivation(Exception error)
+    {
+        _status = ActivationStatus.Gone;
+        _activated.TrySetException(error);
+        _turn.Release();
     }
 
     private async Task ActivateAsync()
@@ -57,12 +66,13 @@ internal sealed class ActivationData
             await _grain!.LoadStateAsync(CancellationToken.None);
             await _grain.OnActivateAsync(CancellationToken.None);
             _status = ActivationStatus.Valid;
+            _activated.TrySetResult();
         }
-        catch
+        catch (Exception e)
         {
             _status = ActivationStatus.Gone;
             _catalog.Remove(this);
-            throw;
+            _activated.TrySetException(e);
         }
         finally
         {

@@ -95,9 +95,10 @@ public sealed class Catalog
                 _services.GetRequiredService<ReminderRegistry>());
             activation.StartActivation(grain);
         }
-        catch
+        catch (Exception e)
         {
             Remove(activation);
+            activation.FailActivation(e);
             throw;
         }
         return activation;

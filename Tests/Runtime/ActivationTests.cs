@@ -71,7 +71,7 @@ public abstract class ActivationTests
         await counter.Increment();
         await counter.Increment();
 
-        await silo.Get<Catalog>().DeactivatePartitionsAsync(null, Notifications.Orleans.Runtime.DeactivationReason.Requested);
+        await silo.Get<Catalog>().DeactivatePartitionsAsync(null, global::Notifications.Orleans.Runtime.DeactivationReason.Requested);
         Assert.Equal(1, probe.Deactivated);
 
         Assert.Equal(2, await counter.Get());

@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Notifications.Orleans.Tests.Infrastructure;
+
+/// <summary>
+/// The silo executable hosted in the test process with its HTTP API (in-memory transport), on
+/// memory or on a PostgreSQL database, with fast retry and reminder settings.
+/// </summary>
+public sealed class SiloApp : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+    public const string DevTenantKey = "test-dev-tenant-key-0123456789";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public SiloApp(string? connectionString, IDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["Api:AdminKey"] = AdminKey,
+            ["Api:DevTenantKey"] = DevTenantKey,
+            ["Cluster:PartitionCount"] = "16",
+            ["Reminders:PollInterval"] = "00:00:00.100",
+            ["Delivery:RetrySchedule"] = "200ms",
+            ["Delivery:AttemptTimeout"] = "5s",
+            ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (connectionString is not null)
+        {
+            _settings["ConnectionStrings:Postgres"] = connectionString;
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient Admin() => Authorized(AdminKey);
+
+    public HttpClient Tenant(string key) => Authorized(key);
+
+    /// <summary>Creates a tenant through the admin API and returns a client with its key.</summary>
+    public async Task<HttpClient> NewTenantAsync(string? name = null)
+    {
+        var response = await Admin().PostAsJsonAsync("/v1/admin/tenants", new { name = name ?? $"tenant-{Guid.NewGuid():N}" });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return Tenant(created!["apiKey"]!.GetValue<string>());
+    }
+
+    private HttpClient Authorized(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+}
+
+/// <summary>Calls of the notifications API used across tests.</summary>
+public static class NotificationsHttp
+{
+    public static async Task<JsonObject> PutEndpointAsync(this HttpClient client, string merchantId, string url, string[]? eventTypes = null)
+    {
+        var response = await client.PutAsJsonAsync($"/v1/merchants/{merchantId}/webhook-endpoint", new { url, eventTypes });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public static Task<HttpResponseMessage> SubmitWebhookAsync(this HttpClient client, string key, string merchantId, string type = "charge.paid", object? data = null, DateTimeOffset? sendAt = null) =>
+        client.PostAsJsonAsync("/v1/notifications", new
+        {
+            idempotencyKey = key,
+            type,
+            channel = "webhook",
+            recipient = new { merchantId },
+            data = data ?? new { chargeId = key, amount = 1500, currency = "BRL" },
+            sendAt,
+        });
+
+    public static async Task<JsonObject> GetNotificationAsync(this HttpClient client, string id)
+    {
+        var response = await client.GetAsync($"/v1/notifications/{id}");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public static async Task<string> IdOf(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+    /// <summary>Polls a notification until it leaves PENDING (or the timeout passes) and returns it.</summary>
+    public static async Task<JsonObject> WaitForFinalAsync(this HttpClient client, string id, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var notification = await client.GetNotificationAsync(id);
+            if (notification["state"]!.GetValue<string>() != "PENDING" || DateTime.UtcNow > deadline)
+            {
+                return notification;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public static string State(this JsonObject notification) => notification["state"]!.GetValue<string>();
+
+    public static JsonArray Attempts(this JsonObject notification) => notification["attempts"]!.AsArray();
+
+    public static async Task<JsonObject> ReadJsonAsync(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+}
