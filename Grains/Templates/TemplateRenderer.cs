@@ -274,10 +274,10 @@ public sealed partial class TemplateRenderer
         _ => value,
     };
 
-    [GeneratedRegex("^[a-z0-9._-]+$")]
+    [GeneratedRegex(@"^[a-z0-9._-]+\z")]
     private static partial Regex TypePattern();
 
-    [GeneratedRegex("^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+    [GeneratedRegex(@"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*\z")]
     private static partial Regex LocalePattern();
 
     [GeneratedRegex(@"\s+")]
