@@ -297,6 +297,31 @@ public sealed class WebhookTargetGuardTests
     }
 
     [Fact]
+    public async Task Literal_addresses_are_checked_without_dns()
+    {
+        var guard = Guard(resolve: (host, _) => throw new InvalidOperationException("DNS must not be asked for " + host));
+        using var client = new HttpClient(guard.CreateHandler());
+
+        var v6 = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("http://[::1]:9/"));
+        Assert.Contains("loopback", Assert.IsType<WebhookTargetRefusedException>(v6.InnerException).Reason);
+
+        var mapped = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("http://[::ffff:10.1.2.3]:9/"));
+        Assert.Contains("private", Assert.IsType<WebhookTargetRefusedException>(mapped.InnerException).Reason);
+    }
+
+    [Fact]
+    public async Task An_allowed_ipv4_mapped_literal_reaches_the_ipv4_receiver()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        using var client = new HttpClient(Guard("127.0.0.0/8").CreateHandler());
+
+        using var response = await client.GetAsync($"http://[::ffff:127.0.0.1]:{receiver.BaseUri.Port}/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, receiver.TotalHits);
+    }
+
+    [Fact]
     public async Task Host_without_addresses_is_refused()
     {
         var guard = Guard(resolve: (_, _) => Task.FromResult(Array.Empty<IPAddress>()));

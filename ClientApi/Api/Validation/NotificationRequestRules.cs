@@ -1,0 +1,184 @@
+using System.Text.Json;
+
+namespace Notifications.Orleans.Api.Validation;
+
+/// <summary>The fields of <c>POST /v1/notifications</c> as received, before they are trusted; enums stay strings so bad values become field errors.</summary>
+public sealed record NotificationRequestFields
+{
+    /// <summary>From the body, or the <c>Idempotency-Key</c> header when the body has none.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Notification type, e.g. "charge.paid".</summary>
+    public string? Type { get; init; }
+
+    /// <summary>"webhook", "sms", "email" or "push".</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>"normal" (default) or "critical".</summary>
+    public string? Priority { get; init; }
+
+    /// <summary>Who receives it.</summary>
+    public RecipientFields? Recipient { get; init; }
+
+    /// <summary>The notification's data; a JSON object.</summary>
+    public JsonElement? Data { get; init; }
+
+    /// <summary>Name of a stored template to render with <see cref="Data"/>.</summary>
+    public string? Template { get; init; }
+
+    /// <summary>Inline content instead of a template.</summary>
+    public ContentFields? Content { get; init; }
+
+    /// <summary>When to send; null for now.</summary>
+    public DateTimeOffset? SendAt { get; init; }
+}
+
+/// <summary>The <c>recipient</c> of a notification request.</summary>
+public sealed record RecipientFields(
+    string? MerchantId = null,
+    string? UserId = null,
+    string? Phone = null,
+    string? Email = null,
+    string? DeviceToken = null,
+    string? Platform = null);
+
+/// <summary>Inline <c>content</c> of a notification request; for push, subject is the title and text the body.</summary>
+public sealed record ContentFields(string? Subject = null, string? Text = null, string? Html = null);
+
+/// <summary>Validates a whole notification request, field by field.</summary>
+/// <remarks>
+/// Per channel: webhook needs <c>recipient.merchantId</c> and takes neither template nor content (the data is sent
+/// as is); sms needs <c>recipient.phone</c>, email <c>recipient.email</c>, push <c>recipient.deviceToken</c> and
+/// <c>recipient.platform</c>, and each of these needs a template or content (not both): sms content needs
+/// <c>text</c>, email content <c>subject</c> and <c>text</c> or <c>html</c>, push content <c>text</c>.
+/// <c>recipient.userId</c> is optional everywhere.
+/// </remarks>
+public static class NotificationRequestRules
+{
+    private static readonly string[] Channels = ["webhook", "sms", "email", "push"];
+    private static readonly string[] Priorities = ["normal", "critical"];
+    private static readonly string[] Platforms = ["android", "ios"];
+
+    /// <summary>Every problem with <paramref name="request"/>, keyed by camelCase path; empty when valid.</summary>
+    public static Dictionary<string, string[]> Validate(NotificationRequestFields request, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new ValidationErrors()
+            .Check("idempotencyKey", FieldRules.IdempotencyKey(request.IdempotencyKey))
+            .Check("type", FieldRules.NotificationType(request.Type))
+            .Check("priority", request.Priority is null ? null : OneOf(request.Priority, Priorities))
+            .Check("data", FieldRules.Data(request.Data))
+            .Check("sendAt", FieldRules.SendAt(request.SendAt, now));
+
+        var channel = request.Channel;
+        if (string.IsNullOrEmpty(channel))
+        {
+            errors.Add("channel", "Required.");
+            return errors.ToDictionary();
+        }
+
+        if (OneOf(channel, Channels) is { } channelError)
+        {
+            errors.Add("channel", channelError);
+            return errors.ToDictionary();
+        }
+
+        CheckRecipient(errors, channel, request.Recipient);
+        CheckContent(errors, channel, request);
+        return errors.ToDictionary();
+    }
+
+    private static void CheckRecipient(ValidationErrors errors, string channel, RecipientFields? recipient)
+    {
+        if (recipient is null)
+        {
+            errors.Add("recipient", "Required.");
+            return;
+        }
+
+        if (recipient.UserId is not null)
+        {
+            errors.Check("recipient.userId", FieldRules.Identifier(recipient.UserId));
+        }
+
+        switch (channel)
+        {
+            case "webhook":
+                errors.Check("recipient.merchantId", FieldRules.Identifier(recipient.MerchantId));
+                break;
+            case "sms":
+                errors.Check("recipient.phone", FieldRules.PhoneNumber(recipient.Phone));
+                break;
+            case "email":
+                errors.Check("recipient.email", FieldRules.EmailAddress(recipient.Email));
+                break;
+            case "push":
+                errors.Check("recipient.deviceToken", FieldRules.DeviceToken(recipient.DeviceToken));
+                errors.Check("recipient.platform", recipient.Platform is null ? "Required." : OneOf(recipient.Platform, Platforms));
+                break;
+        }
+    }
+
+    private static void CheckContent(ValidationErrors errors, string channel, NotificationRequestFields request)
+    {
+        var content = request.Content;
+        if (channel == "webhook")
+        {
+            if (request.Template is not null)
+            {
+                errors.Add("template", "Webhooks send the data as is; no template.");
+            }
+
+            if (content is not null)
+            {
+                errors.Add("content", "Webhooks send the data as is; no content.");
+            }
+
+            return;
+        }
+
+        if (request.Template is not null && content is not null)
+        {
+            errors.Add("template", "Give a template or content, not both.");
+            return;
+        }
+
+        if (request.Template is not null)
+        {
+            errors.Check("template", FieldRules.NotificationType(request.Template) is null ? null : "A template name: 1 to 100 characters of a-z, 0-9, '.', '_' and '-'.");
+            return;
+        }
+
+        if (content is null)
+        {
+            errors.Add("content", $"A {channel} notification needs a template or content.");
+            return;
+        }
+
+        static bool Blank(string? s) => string.IsNullOrWhiteSpace(s);
+        switch (channel)
+        {
+            case "sms" when Blank(content.Text):
+                errors.Add("content.text", "Required for sms.");
+                break;
+            case "email":
+                if (Blank(content.Subject))
+                {
+                    errors.Add("content.subject", "Required for email.");
+                }
+
+                if (Blank(content.Text) && Blank(content.Html))
+                {
+                    errors.Add("content.text", "An email needs text or html.");
+                }
+
+                break;
+            case "push" when Blank(content.Text):
+                errors.Add("content.text", "Required for push.");
+                break;
+        }
+    }
+
+    private static string? OneOf(string value, string[] allowed) =>
+        allowed.Contains(value, StringComparer.Ordinal) ? null : $"One of: {string.Join(", ", allowed)}.";
+}
