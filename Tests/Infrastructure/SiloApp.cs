@@ -30,6 +30,7 @@ public sealed class SiloApp : WebApplicationFactory<Program>
             ["Delivery:AttemptTimeout"] = "5s",
             ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         if (connectionString is not null)
         {
