@@ -17,6 +17,7 @@ namespace Notifications.Orleans.Silo.Sandbox;
 internal sealed class FcmSandbox(SandboxContext sandbox) : ProviderSandbox(sandbox)
 {
     private const string Scope = "https://www.googleapis.com/auth/firebase.messaging";
+    private const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     private const string JwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
@@ -106,7 +107,9 @@ internal sealed class FcmSandbox(SandboxContext sandbox) : ProviderSandbox(sandb
             return "Invalid JWT: unknown issuer.";
         }
 
-        if ((string?)claims?["aud"] != tokenUrl)
+        // Google.Apis.Auth names Google's token endpoint as audience whatever token_uri says; Google accepts both.
+        var audience = (string?)claims?["aud"];
+        if (audience != tokenUrl && audience != GoogleTokenAudience)
         {
             return "Invalid JWT: audience is not the token endpoint.";
         }

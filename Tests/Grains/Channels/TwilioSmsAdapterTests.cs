@@ -105,7 +105,7 @@ public sealed class TwilioSmsAdapterTests : SandboxTest
     {
         Sandbox.Faults.Set("twilio", new FaultSettings(TimeoutRate: 1));
 
-        var result = await Adapter(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(300))
+        var result = await Adapter(o => o.AttemptTimeout = TimeSpan.FromSeconds(1))
             .SendAsync(TestMessages.Sms("+4915112345678"), CancellationToken.None);
 
         Assert.Equal(ProviderOutcome.Unknown, result.Outcome);

@@ -17,7 +17,7 @@ public abstract class SandboxTest : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => _sandbox = await SandboxProviders.StartAsync(Options);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         if (_sandbox is not null)
