@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
@@ -69,8 +68,9 @@ internal sealed class ProviderAttempt
         {
             result = new ProviderResult(_provider, e.Outcome, Error: Cut(e.Message));
         }
-        catch (TimeoutRejectedException)
+        catch (Exception e) when (e is TimeoutRejectedException or OperationCanceledException)
         {
+            // Our timeout, or a timeout inside a library call (e.g. the token request) that is not the caller's.
             result = content is { Started: true }
                 ? new ProviderResult(_provider, ProviderOutcome.Unknown, Error: "timed out waiting for the provider's answer")
                 : new ProviderResult(_provider, ProviderOutcome.Retryable, Error: "timed out before the request was sent");

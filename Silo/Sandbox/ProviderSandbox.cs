@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Notifications.Orleans.Silo.Sandbox;
 
@@ -43,7 +40,11 @@ internal abstract class ProviderSandbox(SandboxContext sandbox)
 
         if (settings.LatencyMs > 0)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(settings.LatencyMs), Sandbox.Time, http.RequestAborted);
+            await Sandbox.HoldAsync(TimeSpan.FromMilliseconds(settings.LatencyMs), http);
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                return Results.Empty;
+            }
         }
 
         if (Sandbox.Faults.Roll(Name, settings.ErrorRate))

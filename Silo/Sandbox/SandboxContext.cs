@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Notifications.Orleans.Silo.Sandbox;
 
@@ -65,10 +63,23 @@ public sealed class SandboxContext : IDisposable
         Recorder.Add(undelivered ? message with { Status = SandboxMessage.Undelivered } : message);
         if (Faults.Roll(message.Provider, faults.TimeoutRate))
         {
-            await Task.Delay(Options.HangLimit, Time, http.RequestAborted);
+            await HoldAsync(Options.HangLimit, http);
         }
 
         return undelivered;
+    }
+
+    /// <summary>Holds the answer for a while; ends early and quietly when the client gives up.</summary>
+    internal async Task HoldAsync(TimeSpan duration, HttpContext http)
+    {
+        try
+        {
+            await Task.Delay(duration, Time, http.RequestAborted);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client timed out: whatever is written next goes nowhere, which is the point.
+        }
     }
 
     /// <summary>Sends a receipt (callback or event) once the current answer has gone out, as providers do later.</summary>

@@ -1,9 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Notifications.Orleans.Grains.Channels;
 
 namespace Notifications.Orleans.Silo.Sandbox;
@@ -90,7 +86,9 @@ public sealed class SandboxProviders : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        // Requests held by timeout faults must not hold up shutdown for long.
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(shutdown.Token);
         await _app.DisposeAsync();
         Credentials.Dispose();
     }

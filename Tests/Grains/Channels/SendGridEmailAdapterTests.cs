@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Silo.Sandbox;
 using Notifications.Orleans.Tests.Silo.Sandbox;
 using Xunit;

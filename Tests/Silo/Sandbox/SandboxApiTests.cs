@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Notifications.Orleans.Grains.Channels;
 using Notifications.Orleans.Tests.Grains.Channels;
