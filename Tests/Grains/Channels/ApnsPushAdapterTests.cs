@@ -77,7 +77,7 @@ public sealed class ApnsPushAdapterTests : SandboxTest
     [Fact]
     public async Task Expired_provider_token_is_retryable_with_a_fresh_token()
     {
-        var twoHoursAgo = new FixedClock(DateTimeOffset.UtcNow.AddHours(-2));
+        var twoHoursAgo = new ManualClock(DateTimeOffset.UtcNow.AddHours(-2));
 
         var result = await Adapter(time: twoHoursAgo).SendAsync(TestMessages.Push(DeviceToken, PushPlatform.Ios), CancellationToken.None);
 

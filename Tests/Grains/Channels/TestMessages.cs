@@ -26,9 +26,3 @@ internal static class TestMessages
         new RenderedContent(Title: "Payment received", Body: "You received 10.00 EUR."),
         new Dictionary<string, string> { ["paymentId"] = "pay_123" });
 }
-
-/// <summary>A clock standing at a chosen instant; timers still run in real time.</summary>
-internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}
