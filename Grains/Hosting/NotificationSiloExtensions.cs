@@ -104,10 +104,8 @@ public static class NotificationSiloExtensions
             {
                 var routing = sp.GetRequiredService<IOptions<ChannelRoutingOptions>>().Value;
                 var order = ChannelRoutingOptions.Split(channel switch { Channel.Sms => routing.Sms, Channel.Email => routing.Email, _ => routing.Push });
-                var circuits = sp.GetRequiredService<ProviderCircuits>();
                 var adapters = order.Select(name => sp.GetKeyedService<IProviderAdapter>(name)).OfType<IProviderAdapter>().ToList();
-                adapters.ForEach(a => circuits.Track(a.Name));
-                return new ProviderChannel(channel, adapters, circuits, sp.GetRequiredService<Runtime.IGrainFactory>(),
+                return new ProviderChannel(channel, adapters, sp.GetRequiredService<ProviderCircuits>(), sp.GetRequiredService<Runtime.IGrainFactory>(),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProviderChannel>>());
             });
         }

@@ -14,7 +14,7 @@ namespace Notifications.Orleans.Grains.Providers;
 /// outcomes, and (through <see cref="ProviderCircuitReporter"/>) trades the counts for the
 /// cluster-wide state about twice a second, so no provider grain is called per message.
 /// </summary>
-public sealed class ProviderCircuits(TimeProvider time, IOptions<BreakerOptions> options)
+public sealed class ProviderCircuits(IEnumerable<Channels.IProviderAdapter> adapters, TimeProvider time, IOptions<BreakerOptions> options)
 {
     private sealed class Local
     {
@@ -25,13 +25,11 @@ public sealed class ProviderCircuits(TimeProvider time, IOptions<BreakerOptions>
         public long LastProbe;
     }
 
-    private readonly ConcurrentDictionary<string, Local> _providers = new(StringComparer.Ordinal);
+    // Every configured provider is known from the start, so operators see and steer it before it carries traffic.
+    private readonly ConcurrentDictionary<string, Local> _providers = new(adapters.Select(a => KeyValuePair.Create(a.Name, new Local())), StringComparer.Ordinal);
     private readonly TimeSpan _probeInterval = DurationText.Parse(options.Value.ProbeInterval);
 
     public IEnumerable<string> Providers => _providers.Keys;
-
-    /// <summary>Makes a provider known (so its state is fetched even before it carries traffic).</summary>
-    public void Track(string provider) => _providers.GetOrAdd(provider, _ => new Local());
 
     public CircuitSnapshot SnapshotOf(string provider) => _providers.GetOrAdd(provider, _ => new Local()).Snapshot;
 
