@@ -15,7 +15,9 @@ public sealed record SiloAddress(string SiloId, string Address);
 public sealed class PartitionOwnership(IOptions<ClusterOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<int, (long Epoch, long ValidUntil)> _held = new();
+    private readonly Lock _ownersLock = new();
     private volatile IReadOnlyDictionary<int, SiloAddress> _owners = new Dictionary<int, SiloAddress>();
+    private long _ownersReadAt = long.MinValue;
 
     public string SiloId { get; } = string.IsNullOrEmpty(options.Value.SiloId) ? $"silo-{Guid.NewGuid():N}"[..17] : options.Value.SiloId;
 
@@ -71,5 +73,20 @@ public sealed class PartitionOwnership(IOptions<ClusterOptions> options, TimePro
         return _held.Where(h => h.Value.ValidUntil <= now).Select(h => h.Key).ToList();
     }
 
-    internal void SetOwners(IReadOnlyDictionary<int, SiloAddress> owners) => _owners = owners;
+    /// <summary>Forgets every lease at once without releasing any (a crash as others see it).</summary>
+    internal void DropAll() => _held.Clear();
+
+    /// <summary>Replaces the owner map with one read at <paramref name="readStartedAt"/> (a timestamp), unless a newer read is already in.</summary>
+    internal void SetOwners(IReadOnlyDictionary<int, SiloAddress> owners, long readStartedAt)
+    {
+        lock (_ownersLock)
+        {
+            if (readStartedAt < _ownersReadAt)
+            {
+                return;
+            }
+            _ownersReadAt = readStartedAt;
+            _owners = owners;
+        }
+    }
 }
