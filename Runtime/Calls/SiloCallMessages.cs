@@ -14,12 +14,15 @@ public sealed record SiloCallRequest(string Grain, string Method, JsonElement[] 
 public enum SiloCallOutcome
 {
     /// <summary>The grain method returned; <see cref="SiloCallResponse.Result"/> holds its value.</summary>
+    [JsonStringEnumMemberName("result")]
     Result,
 
     /// <summary>The grain method threw; <see cref="SiloCallResponse.Exception"/> describes it.</summary>
+    [JsonStringEnumMemberName("exception")]
     Exception,
 
-    /// <summary>The silo does not own the grain's partition; nothing ran.</summary>
+    /// <summary>The silo does not own the grain's partition: the call did not run there, or ran without committing state.</summary>
+    [JsonStringEnumMemberName("notOwner")]
     NotOwner,
 }
 

@@ -82,6 +82,10 @@ public sealed class LeaseManager(
         {
             try
             {
+                if (_paused is { } paused)
+                {
+                    await paused.Task.WaitAsync(stoppingToken);
+                }
                 await RefreshOwnersAsync(stoppingToken);
                 await Task.Delay(_options.LeaseRenewInterval, time, stoppingToken);
             }
@@ -213,7 +217,7 @@ public sealed class LeaseManager(
         await membership.SetStatusAsync(SiloId, SiloStatus.Stopped, cancellationToken);
     }
 
-    /// <summary>Stops heartbeats and renewals until <see cref="ResumeRenewal"/>, as a paused process would (tests).</summary>
+    /// <summary>Stops the periodic rounds (heartbeats and renewals; a client's owner-map reads) until <see cref="ResumeRenewal"/>, as a paused process would (tests).</summary>
     internal void PauseRenewal() => Interlocked.CompareExchange(ref _paused, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
 
     internal void ResumeRenewal() => Interlocked.Exchange(ref _paused, null)?.TrySetResult();

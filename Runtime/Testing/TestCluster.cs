@@ -212,7 +212,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// Waits until every partition is held, unexpired, by the running silo that
-    /// <see cref="PartitionAssignment"/> gives it to, and every silo and client routes by that map.
+    /// <see cref="PartitionAssignment"/> gives it to, and every silo routes by that map.
     /// </summary>
     public async Task WaitForBalancedOwnershipAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -259,18 +259,13 @@ public sealed class TestCluster : IAsyncDisposable
                 return (false, $"{silo.SiloId} serves {valid.Count} partitions, should serve {wanted.Count}");
             }
         }
-        IEnumerable<PartitionOwnership> views;
-        lock (_clients)
-        {
-            views = [.. silos.Select(s => s.Ownership), .. _clients.Where(c => !c.Stopped).Select(c => c.Ownership)];
-        }
-        foreach (var view in views)
+        foreach (var silo in silos)
         {
             for (var p = 0; p < PartitionCount; p++)
             {
-                if (view.OwnerOf(p)?.SiloId != desired[p])
+                if (silo.Ownership.OwnerOf(p)?.SiloId != desired[p])
                 {
-                    return (false, $"{view.SiloId} routes partition {p} to {view.OwnerOf(p)?.SiloId ?? "nobody"}");
+                    return (false, $"{silo.SiloId} routes partition {p} to {silo.Ownership.OwnerOf(p)?.SiloId ?? "nobody"}");
                 }
             }
         }
@@ -375,6 +370,11 @@ public sealed class TestClusterClient : IAsyncDisposable
     public PartitionOwnership Ownership => _host.Services.GetRequiredService<PartitionOwnership>();
 
     public GrainCallRouter Router => _host.Services.GetRequiredService<GrainCallRouter>();
+
+    /// <summary>Stops the periodic owner-map reads, so the client routes by a stale map until a call is refused.</summary>
+    public void PauseRouting() => _host.Services.GetRequiredService<LeaseManager>().PauseRenewal();
+
+    public void ResumeRouting() => _host.Services.GetRequiredService<LeaseManager>().ResumeRenewal();
 
     public async ValueTask DisposeAsync()
     {
