@@ -31,6 +31,7 @@ public sealed class LeaseManager(
     private long _lastRefreshStarted = long.MinValue;
     private (string Key, string[] Owners)? _assignment;
     private volatile TaskCompletionSource? _paused;
+    private readonly List<Task> _background = [];
 
     public string SiloId => ownership.SiloId;
 
@@ -70,7 +71,7 @@ public sealed class LeaseManager(
             {
                 logger.LogWarning(e, "Lease round failed");
                 // Cannot renew: stop serving partitions whose leases may be about to expire.
-                await DropAsync(ownership.LapsedPartitions(), DeactivationReason.PartitionHandedOver);
+                Drop(ownership.LapsedPartitions());
             }
         }
     }
@@ -118,13 +119,13 @@ public sealed class LeaseManager(
         if (held.Count > 0)
         {
             var renewed = await leases.RenewAsync(SiloId, held, _options.LeaseDuration, cancellationToken);
-            ownership.Hold(renewed, started);
+            ownership.Extend(renewed, started);
             var renewedSet = renewed.Select(l => l.Partition).ToHashSet();
             var lost = held.Where(l => !renewedSet.Contains(l.Partition)).Select(l => l.Partition).ToList();
             if (lost.Count > 0)
             {
                 logger.LogWarning("Lost {Count} partition leases to other silos", lost.Count);
-                await DropAsync(lost, DeactivationReason.PartitionHandedOver);
+                Drop(lost);
             }
         }
 
@@ -159,13 +160,15 @@ public sealed class LeaseManager(
         }
         ownership.SetOwners(OwnerMap(rows, silos), readStarted);
 
-        var toHandOver = ownership.HeldLeases
+        // Handovers run beside the loop (deactivation waits for turns in flight), their leases renewed until released.
+        var toHandOver = ownership.ServedLeases
             .Where(l => desired[l.Partition] != SiloId)
             .Take(_options.MaxHandoversPerRound)
             .ToList();
         if (toHandOver.Count > 0)
         {
-            await HandOverAsync(toHandOver, DeactivationReason.PartitionHandedOver, cancellationToken);
+            ownership.StopServing(toHandOver.Select(l => l.Partition));
+            Track(HandOverAsync(toHandOver, DeactivationReason.PartitionHandedOver, CancellationToken.None));
         }
     }
 
@@ -209,10 +212,13 @@ public sealed class LeaseManager(
         }
     }
 
-    /// <summary>Graceful leave: stop serving, deactivate everything, release all leases at once.</summary>
+    /// <summary>Graceful leave (after the round loop has stopped): stop serving, deactivate everything, release all leases at once.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
         await membership.SetStatusAsync(SiloId, SiloStatus.ShuttingDown, cancellationToken);
+        var all = ownership.HeldLeases;
+        ownership.StopServing(all.Select(l => l.Partition));
+        await Task.WhenAll(BackgroundWork());
         await HandOverAsync(ownership.HeldLeases, DeactivationReason.ShuttingDown, cancellationToken);
         await membership.SetStatusAsync(SiloId, SiloStatus.Stopped, cancellationToken);
     }
@@ -225,19 +231,68 @@ public sealed class LeaseManager(
     private async Task HandOverAsync(IReadOnlyCollection<HeldLease> handOver, DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Stop taking calls first, then deactivate while the lease row is still ours so last writes are accepted.
-        var partitionsToMove = handOver.Select(l => l.Partition).ToList();
-        ownership.Drop(partitionsToMove);
-        await catalog.DeactivatePartitionsAsync(partitionsToMove, reason);
-        await leases.ReleaseAsync(SiloId, handOver, cancellationToken);
+        ownership.StopServing(handOver.Select(l => l.Partition));
+        // Each partition is released as soon as its own activations are gone, idle ones at once: a turn that waits
+        // on a grain of another partition being handed over gets its answer from that grain's next owner.
+        var busy = catalog.PartitionsWithActivations();
+        await ReleaseAsync([.. handOver.Where(l => !busy.Contains(l.Partition))], cancellationToken);
+        await Parallel.ForEachAsync(handOver.Where(l => busy.Contains(l.Partition)), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (lease, token) =>
+            {
+                await catalog.DeactivatePartitionsAsync([lease.Partition], reason);
+                await ReleaseAsync([lease], token);
+            });
         logger.LogInformation("Handed over {Count} partitions", handOver.Count);
     }
 
-    private async Task DropAsync(IReadOnlyCollection<int> lost, DeactivationReason reason)
+    private async Task ReleaseAsync(IReadOnlyCollection<HeldLease> released, CancellationToken cancellationToken)
     {
-        var dropped = ownership.Drop(lost);
+        if (released.Count == 0)
+        {
+            return;
+        }
+        ownership.Drop(released.Select(l => l.Partition));
+        await leases.ReleaseAsync(SiloId, released, cancellationToken);
+    }
+
+    // Lost or lapsed leases: stop serving them at once; their activations go away beside the loop.
+    private void Drop(IReadOnlyCollection<int> partitionsLost)
+    {
+        var dropped = ownership.Drop(partitionsLost);
         if (dropped.Count > 0)
         {
-            await catalog.DeactivatePartitionsAsync(dropped, reason);
+            Track(catalog.DeactivatePartitionsAsync(dropped, DeactivationReason.PartitionHandedOver));
+        }
+    }
+
+    private void Track(Task work)
+    {
+        var logged = LogFailureAsync(work);
+        lock (_background)
+        {
+            _background.RemoveAll(t => t.IsCompleted);
+            _background.Add(logged);
+        }
+    }
+
+    private async Task LogFailureAsync(Task work)
+    {
+        try
+        {
+            await work;
+        }
+        catch (Exception e)
+        {
+            // A handover that fails to release leaves the leases to expire; nothing else is lost.
+            logger.LogWarning(e, "Partition handover failed");
+        }
+    }
+
+    private Task[] BackgroundWork()
+    {
+        lock (_background)
+        {
+            return [.. _background];
         }
     }
 
