@@ -63,8 +63,9 @@ public sealed class LeaseManager(
                 using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, roundTimeout.Token);
                 await RunRoundAsync(round.Token);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping (or crashed): whatever the round was doing no longer matters.
                 break;
             }
             catch (Exception e)

@@ -10,6 +10,7 @@ using Notifications.Orleans.Tests.Infrastructure;
 namespace Notifications.Orleans.Tests.Runtime.Cluster;
 
 /// <summary>Calls between silos over the internal endpoint: results, exceptions, call chains, redirects, clients, protection.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class CrossSiloCallTests
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);

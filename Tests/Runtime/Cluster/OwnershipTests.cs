@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Notifications.Orleans.Tests.Runtime.Cluster;
 
 /// <summary>Membership and partition ownership of a running cluster: spread, rebalance, epochs, lapsed leases.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class OwnershipTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);

@@ -4,6 +4,7 @@ using Notifications.Orleans.Tests.Infrastructure;
 namespace Notifications.Orleans.Tests.Runtime.Cluster;
 
 /// <summary>At most one silo commits a grain's state: a silo whose lease was taken over cannot write.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class SingleActivationTests
 {
     [Fact]
