@@ -64,6 +64,7 @@ public static class SiloHostingExtensions
         }
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapSiloInternalEndpoint();
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
     }
