@@ -81,6 +81,26 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The URL the silo listens on, read from its start-up banner.</summary>
+    public async Task<Uri> ListeningUrlAsync(TimeSpan timeout)
+    {
+        const string marker = " listening on ";
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_output.FirstOrDefault(l => l.StartsWith("Notifications silo ", StringComparison.Ordinal) && l.Contains(marker, StringComparison.Ordinal)) is { } banner)
+            {
+                return new Uri(banner[(banner.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Split(',')[0].Trim());
+            }
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Silo {Name} exited before listening:{Environment.NewLine}{OutputTail()}");
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Silo {Name} did not print its listening URL within {timeout}:{Environment.NewLine}{OutputTail()}");
+    }
+
     /// <summary>The last lines the process wrote.</summary>
     public string OutputTail(int lines = 40) => string.Join(Environment.NewLine, _output.TakeLast(lines));
 
