@@ -16,7 +16,7 @@ namespace Notifications.Orleans.Grains.Storage;
 /// writes; UNIQUE (tenant, idempotency key) as the last line against duplicates) and the indexed
 /// queries of the API, dead letters and reconciliation.
 /// </summary>
-public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, PartitionMap partitions) : IGrainStorage, INotificationQueries
+public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, PartitionMap partitions, PostgresWriteBatcher writes) : IGrainStorage, INotificationQueries
 {
     private const string Columns = """
         tenant_id = @tenant, idempotency_key = @key, partition_id = @partition, type = @type, channel = @channel,
@@ -58,7 +58,7 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
                UPDATE notifications SET {Columns}, version = version + 1
                WHERE id = @id AND version = @version AND {PostgresGrainStorage.FenceCondition}
                """;
-        await using var command = dataSource.CreateCommand(sql);
+        var command = new NpgsqlBatchCommand(sql);
         var p = command.Parameters;
         p.AddWithValue("id", grainId.Key);
         p.AddWithValue("tenant", record.TenantId);
@@ -83,7 +83,7 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
         {
             throw new ArgumentException($"Fence names partition {fence.Partition}, but {grainId} lives in another.", nameof(fence));
         }
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        if (await writes.ExecuteAsync(command) == 0)
         {
             throw await PostgresGrainStorage.DiagnoseRefusedWriteAsync(dataSource, grainId, grainState.ETag, fence, cancellationToken);
         }

@@ -77,6 +77,7 @@ public sealed class SiloBuilder
         IsDurable = true;
         Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         Services.AddSingleton<SchemaMigrator>();
+        Services.AddSingleton<PostgresWriteBatcher>();
         Services.AddSingleton<ISchemaMigrationSource>(new EmbeddedSchemaMigrations(typeof(SiloBuilder).Assembly, "runtime", order: 0));
         Services.AddSingleton<IPartitionLeaseTable, PostgresPartitionLeaseTable>();
         Services.AddSingleton<IMembershipTable, PostgresMembershipTable>();
@@ -101,6 +102,8 @@ public static class SiloServiceCollectionExtensions
         services.AddOptions<ClusterOptions>().Bind(configuration.GetSection("Cluster")).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddOptions<GrainCollectionOptions>().Bind(configuration.GetSection("Grains:Collection"));
         services.AddOptions<ReminderOptions>().Bind(configuration.GetSection("Reminders"));
+        services.AddOptions<WriteBatchOptions>().Bind(configuration.GetSection("Storage"))
+            .Validate(o => o.MaxBatchSize >= 1 && o.MaxConcurrentBatches >= 1, "Storage:MaxBatchSize and Storage:MaxConcurrentBatches must be at least 1.").ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RuntimeJson>();
         services.AddSingleton<PartitionMap>();

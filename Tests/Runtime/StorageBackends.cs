@@ -43,11 +43,12 @@ public static class StorageBackends
         var server = await PostgresServer.GetAsync();
         var connectionString = await server.CreateDatabaseAsync("contract");
         var dataSource = NpgsqlDataSource.Create(connectionString);
+        var writes = new PostgresWriteBatcher(dataSource, Options.Create(new WriteBatchOptions()), NullLogger<PostgresWriteBatcher>.Instance);
         await new SchemaMigrator(dataSource, [new EmbeddedSchemaMigrations(typeof(SchemaMigrator).Assembly, "runtime", 0)], NullLogger<SchemaMigrator>.Instance)
             .MigrateAsync(CancellationToken.None);
         return new StorageBackend(
-            new PostgresGrainStorage(dataSource, new RuntimeJson([]), Partitions),
-            new PostgresReminderTable(dataSource),
+            new PostgresGrainStorage(dataSource, new RuntimeJson([]), Partitions, writes),
+            new PostgresReminderTable(dataSource, writes),
             new PostgresMembershipTable(dataSource),
             new PostgresPartitionLeaseTable(dataSource),
             Partitions);

@@ -8,7 +8,7 @@ namespace Notifications.Orleans.Runtime.Storage.Postgres;
 /// Grain state in PostgreSQL (rt_grain_state). Each write checks the version it read and, in the
 /// same statement, that the writer's lease is still the partition's current one.
 /// </summary>
-public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJson json, PartitionMap partitions) : IGrainStorage
+public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJson json, PartitionMap partitions, PostgresWriteBatcher writes) : IGrainStorage
 {
     /// <summary>The SQL condition that the fence (partition, silo, epoch) is the partition's current lease.</summary>
     public const string FenceCondition =
@@ -45,11 +45,11 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJso
                UPDATE rt_grain_state SET version = version + 1, payload = @payload, updated_at = now()
                WHERE grain_type = @type AND grain_key = @key AND version = @version AND {FenceCondition}
                """;
-        await using var command = dataSource.CreateCommand(sql);
-        AddKeyAndFence(command, grainId, fence);
+        var command = new NpgsqlBatchCommand(sql);
+        AddKeyAndFence(command.Parameters, grainId, fence);
         command.Parameters.AddWithValue("payload", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(grainState.State, json.Options));
         command.Parameters.AddWithValue("version", StateVersion.Parse(grainState.ETag));
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        if (await writes.ExecuteAsync(command) == 0)
         {
             throw await DiagnoseRefusedWriteAsync(dataSource, grainId, grainState.ETag, fence, cancellationToken);
         }
@@ -63,11 +63,11 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJso
         {
             return;
         }
-        await using var command = dataSource.CreateCommand(
+        var command = new NpgsqlBatchCommand(
             $"DELETE FROM rt_grain_state WHERE grain_type = @type AND grain_key = @key AND version = @version AND {FenceCondition}");
-        AddKeyAndFence(command, grainId, fence);
+        AddKeyAndFence(command.Parameters, grainId, fence);
         command.Parameters.AddWithValue("version", StateVersion.Parse(grainState.ETag));
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        if (await writes.ExecuteAsync(command) == 0)
         {
             throw await DiagnoseRefusedWriteAsync(dataSource, grainId, grainState.ETag, fence, cancellationToken);
         }
@@ -75,13 +75,13 @@ public sealed class PostgresGrainStorage(NpgsqlDataSource dataSource, RuntimeJso
         grainState.RecordExists = false;
     }
 
-    private void AddKeyAndFence(NpgsqlCommand command, GrainId grainId, WriteFence fence)
+    private void AddKeyAndFence(NpgsqlParameterCollection parameters, GrainId grainId, WriteFence fence)
     {
-        command.Parameters.AddWithValue("type", grainId.Type);
-        command.Parameters.AddWithValue("key", grainId.Key);
-        command.Parameters.AddWithValue("partition", fence.Partition);
-        command.Parameters.AddWithValue("silo", fence.SiloId);
-        command.Parameters.AddWithValue("epoch", fence.Epoch);
+        parameters.AddWithValue("type", grainId.Type);
+        parameters.AddWithValue("key", grainId.Key);
+        parameters.AddWithValue("partition", fence.Partition);
+        parameters.AddWithValue("silo", fence.SiloId);
+        parameters.AddWithValue("epoch", fence.Epoch);
         if (partitions.GetPartition(grainId) != fence.Partition)
         {
             throw new ArgumentException($"Fence names partition {fence.Partition}, but {grainId} lives in partition {partitions.GetPartition(grainId)}.", nameof(fence));
