@@ -11,8 +11,9 @@ namespace Notifications.Orleans.Grains.Notifications;
 /// <summary>
 /// One notification's state machine. Submit makes PENDING durable, then delivery runs in later
 /// turns: at once by a timer, and otherwise by the durable "deliver" reminder, which also covers a
-/// silo dying mid-attempt. The state is always written before the reminder is moved, so after a
-/// crash a stale reminder only wakes the grain, which then follows its state.
+/// silo dying mid-attempt. State and reminder are written side by side; if a crash lets only one
+/// land, a stale reminder only wakes the grain, which then follows its state, and a PENDING state
+/// left without a reminder is found by reconciliation.
 /// </summary>
 public sealed class NotificationGrain(
     ChannelDispatcher dispatcher,
@@ -60,9 +61,9 @@ public sealed class NotificationGrain(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await WriteStateAsync();
+        // Both go out together (group commit usually puts them in one transaction); 202 waits for both.
+        await Task.WhenAll(WriteStateAsync(), ScheduleAsync(now));
         metrics.Accepted(State.Channel);
-        await ScheduleAsync(now);
         return new SubmitOutcome(SubmitStatus.Created, State.ToView());
     }
 
@@ -245,16 +246,13 @@ public sealed class NotificationGrain(
                 break;
         }
         State.UpdatedAt = now;
-        await WriteStateAsync();
-
+        var reminder = State.IsTerminal
+            ? UnregisterReminder(DeliverReminder)
+            : RegisterOneShotReminder(DeliverReminder, State.NextAttemptAt!.Value - now);
+        await Task.WhenAll(WriteStateAsync(), reminder);
         if (State.IsTerminal)
         {
-            await UnregisterReminder(DeliverReminder);
             LogCompletion();
-        }
-        else
-        {
-            await RegisterOneShotReminder(DeliverReminder, State.NextAttemptAt!.Value - now);
         }
     }
 
