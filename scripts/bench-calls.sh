@@ -15,4 +15,4 @@ dotnet test Tests -c Release --nologo \
   --filter "FullyQualifiedName~CallLatencyBenchmark" \
   --results-directory "$results" \
   --logger "console;verbosity=detailed" 2>&1 \
-  | awk '/Standard Output Messages:/ { show = 1; next } /^ *(Passed|Failed|Skipped) / { show = 0 } show && NF { sub(/^ /, ""); print } /Failed |error/ { print }'
+  | grep -E "grain-call latency|in-silo|cross-silo|concurrent callers|Failed|error" | sed 's/^ //'

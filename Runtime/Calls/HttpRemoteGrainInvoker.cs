@@ -15,7 +15,8 @@ namespace Notifications.Orleans.Runtime.Calls;
 /// HTTP/2 is used where the target speaks it: https by ALPN, cleartext by prior knowledge (h2c),
 /// which Kestrel serves only on HTTP/2-only listeners; a cleartext listener that also serves
 /// HTTP/1.1 refuses h2c, and calls to it then use pooled HTTP/1.1 keep-alive connections, one per
-/// concurrent call. The choice is made once per target address.
+/// concurrent call. The choice is made once per target address, by a harmless probe request sent
+/// before the first call, so no grain call is ever sent in a protocol the target refuses.
 /// </summary>
 public sealed class HttpRemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
 {
@@ -25,7 +26,7 @@ public sealed class HttpRemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
     private readonly HttpClient _http;
     private readonly RuntimeJson _json;
     private readonly ClusterSecret _secret;
-    private readonly ConcurrentDictionary<string, Version> _protocols = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Version>>> _protocols = new(StringComparer.OrdinalIgnoreCase);
 
     public HttpRemoteGrainInvoker(RuntimeJson json, ClusterSecret secret, IOptions<ClusterOptions> options)
     {
@@ -46,7 +47,9 @@ public sealed class HttpRemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
     }
 
     /// <summary>The HTTP version in use for each target address, once known.</summary>
-    public IReadOnlyDictionary<string, Version> Protocols => _protocols;
+    public IReadOnlyDictionary<string, Version> Protocols =>
+        _protocols.Where(p => p.Value.IsValueCreated && p.Value.Value.IsCompletedSuccessfully)
+            .ToDictionary(p => p.Key, p => p.Value.Value.Result, StringComparer.OrdinalIgnoreCase);
 
     public async Task<object?> InvokeAsync(SiloAddress target, GrainId grainId, GrainMethod method, object?[] arguments, IReadOnlyList<string> callChain, CancellationToken cancellationToken)
     {
@@ -78,38 +81,70 @@ public sealed class HttpRemoteGrainInvoker : IRemoteGrainInvoker, IDisposable
     private async Task<HttpResponseMessage> SendAsync(SiloAddress target, Uri uri, byte[] body, CancellationToken cancellationToken)
     {
         var secret = await _secret.GetAsync(cancellationToken);
-        var version = _protocols.TryGetValue(target.Address, out var known) ? known : HttpVersion.Version20;
-        while (true)
+        var version = await ProtocolForAsync(target, uri, cancellationToken);
+        var content = new CallContent(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
-            var content = new CallContent(body);
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri)
-            {
-                Version = version,
-                // Cleartext HTTP/2 needs prior knowledge (exact); https negotiates by ALPN and may settle on 1.1.
-                VersionPolicy = version == HttpVersion.Version20 && uri.Scheme == Uri.UriSchemeHttp ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
-                Content = content,
-            };
-            request.Headers.TryAddWithoutValidation(SiloInternalEndpoint.SecretHeader, secret);
-            try
-            {
-                var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-                _protocols.TryAdd(target.Address, response.Version >= HttpVersion.Version20 ? HttpVersion.Version20 : HttpVersion.Version11);
-                return response;
-            }
-            catch (HttpRequestException e) when (version == HttpVersion.Version20 && e.InnerException is HttpProtocolException { ErrorCode: Http11RequiredErrorCode })
-            {
-                // The listener refused the protocol before reading any request: nothing ran.
-                _protocols[target.Address] = HttpVersion.Version11;
-                version = HttpVersion.Version11;
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                // The handler may retry on a fresh connection after the server closed one that had read the request,
-                // so "not delivered" is judged by whether the body was ever written, not by the final error.
-                throw content.Sent
-                    ? new SiloUnavailableException($"Silo {target.SiloId} at {target.Address} failed during the call; it may or may not have run.", e)
-                    : new SiloUnreachableException($"Silo {target.SiloId} at {target.Address} could not be reached.", e);
-            }
+            Version = version,
+            VersionPolicy = VersionPolicy(version, uri),
+            Content = content,
+        };
+        request.Headers.TryAddWithoutValidation(SiloInternalEndpoint.SecretHeader, secret);
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The handler may retry on a fresh connection after the server closed one that had read the request,
+            // so "not delivered" is judged by whether the body was ever written, not by the final error.
+            throw content.Sent
+                ? new SiloUnavailableException($"Silo {target.SiloId} at {target.Address} failed during the call; it may or may not have run.", e)
+                : new SiloUnreachableException($"Silo {target.SiloId} at {target.Address} could not be reached.", e);
+        }
+    }
+
+    // Cleartext HTTP/2 needs prior knowledge (exact); https negotiates by ALPN and may settle on 1.1.
+    private static HttpVersionPolicy VersionPolicy(Version version, Uri uri) =>
+        version == HttpVersion.Version20 && uri.Scheme == Uri.UriSchemeHttp ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower;
+
+    private async Task<Version> ProtocolForAsync(SiloAddress target, Uri uri, CancellationToken cancellationToken)
+    {
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return HttpVersion.Version20;
+        }
+        var probe = _protocols.GetOrAdd(target.Address, _ => new Lazy<Task<Version>>(() => ProbeAsync(target, uri)));
+        try
+        {
+            return await probe.Value.WaitAsync(cancellationToken);
+        }
+        catch (SiloUnreachableException)
+        {
+            // Not known yet: the next call probes again.
+            _protocols.TryRemove(new KeyValuePair<string, Lazy<Task<Version>>>(target.Address, probe));
+            throw;
+        }
+    }
+
+    // A GET of the invoke path (which takes POST only) in HTTP/2 prior knowledge: any answer means h2c works.
+    private async Task<Version> ProbeAsync(SiloAddress target, Uri uri)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return HttpVersion.Version20;
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.HttpProtocolError or HttpRequestError.VersionNegotiationError
+            || e.InnerException is HttpProtocolException { ErrorCode: Http11RequiredErrorCode })
+        {
+            return HttpVersion.Version11;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            throw new SiloUnreachableException($"Silo {target.SiloId} at {target.Address} could not be reached.", e);
         }
     }
 

@@ -132,6 +132,32 @@ public sealed class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_call_in_flight_when_its_silo_dies_ends_in_doubt_and_is_not_run_again_elsewhere()
+    {
+        var probe = new ClusterProbe();
+        await using var cluster = await TestClusters.StartAsync(probe, silos: 2);
+        await cluster.WaitForBalancedOwnershipAsync(Settle);
+        var (caller, victim) = (cluster.Silos[0], cluster.Silos[1]);
+        var key = TestClusters.KeyOwnedBy<IJournalGrain>(victim, "in-flight");
+        var partition = TestClusters.PartitionOf<IJournalGrain>(cluster, key);
+        var journal = caller.GrainFactory.GetGrain<IJournalGrain>(key);
+        await journal.Append("before");
+
+        var call = journal.AppendAfterGate("in-flight");
+        await probe.AtGate.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cluster.KillSiloAsync(victim);
+
+        // The request had reached the silo: the caller cannot know whether it ran, and is told so.
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => call.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(caller.Router.InDoubtCalls >= 1);
+
+        // Calls sent after the death wait for the takeover instead of failing; the call was not run a second time.
+        Assert.Equal([new JournalEntry("before", victim.SiloId)], await journal.Read());
+        Assert.True(caller.Ownership.TryGetValidLease(partition, out _));
+        probe.Gate.SetResult();
+    }
+
+    [Fact]
     public async Task Due_reminders_of_a_killed_silo_fire_once_on_the_new_owners()
     {
         var probe = new ClusterProbe();
