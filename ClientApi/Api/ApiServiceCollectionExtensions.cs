@@ -28,6 +28,7 @@ public static class ApiServiceCollectionExtensions
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();
+        services.AddOperationsApi();
         return services;
     }
 
@@ -43,6 +44,7 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationRoutes();
         app.MapMerchantRoutes();
         app.MapAdminRoutes();
+        app.MapOperationsRoutes();
         return app;
     }
 
