@@ -22,8 +22,8 @@ public static class DashboardEndpoints
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {
         var assets = LoadAssets();
+        // Routing matches "/dashboard" with or without the trailing slash.
         endpoints.MapGet(Path, (HttpContext http) => Serve(http, assets, "index.html")).AllowAnonymous().ExcludeFromDescription();
-        endpoints.MapGet(Path + "/", (HttpContext http) => Serve(http, assets, "index.html")).AllowAnonymous().ExcludeFromDescription();
         endpoints.MapGet(Path + "/{file}", (HttpContext http, string file) => Serve(http, assets, file)).AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }

@@ -9,7 +9,7 @@ namespace Notifications.Orleans.Silo.Operations;
 /// samples, so the dashboard gets per-interval traffic and windowed latency without a time-series store.
 /// Points are stamped on interval boundaries so that the points of several silos add up.
 /// </summary>
-public sealed class TrafficRecorder(PrometheusExporter exporter, TimeProvider time, IOptions<OperationsOptions> options, ILogger<TrafficRecorder> logger)
+public sealed class TrafficRecorder(PrometheusExporter exporter, ProcessUsage usage, TimeProvider time, IOptions<OperationsOptions> options, ILogger<TrafficRecorder> logger)
     : BackgroundService
 {
     public const string Accepted = "notifications_accepted_total";
@@ -27,6 +27,8 @@ public sealed class TrafficRecorder(PrometheusExporter exporter, TimeProvider ti
     /// <summary>Takes a sample now (also called by the loop).</summary>
     public void SampleNow()
     {
+        // Keeps the CPU reading current, so the cluster view has one on its first ask.
+        usage.CpuPercent();
         var families = exporter.Read(Accepted, Attempts, Completed, AttemptDuration, DeliveryLatency).ToDictionary(f => f.Name, StringComparer.Ordinal);
         var intervalMs = (long)_options.SampleInterval.TotalMilliseconds;
         var t = (long)Math.Round(time.GetUtcNow().ToUnixTimeMilliseconds() / (double)intervalMs) * intervalMs;
