@@ -44,6 +44,10 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationRoutes();
         app.MapMerchantRoutes();
         app.MapAdminRoutes();
+        app.MapUserRoutes();
+        app.MapTemplateRoutes();
+        app.MapProviderRoutes();
+        app.MapReceiptRoutes();
         app.MapOperationsRoutes();
         return app;
     }
