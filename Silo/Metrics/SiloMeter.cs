@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Notifications.Orleans.Grains.Interfaces.Providers;
+using Notifications.Orleans.Grains.Providers;
 using Notifications.Orleans.Runtime;
 using Notifications.Orleans.Runtime.Activation;
 using Notifications.Orleans.Runtime.Hosting;
@@ -23,7 +25,7 @@ public sealed class SiloMeter : IDisposable
     private readonly Meter _meter;
 
     public SiloMeter(IMeterFactory meterFactory, Runtime.Hosting.Silo silo, Catalog catalog, PartitionOwnership ownership, PartitionMap partitions,
-        LeaseManager leases, ReminderService reminders, BacklogSnapshot backlog, TimeProvider time, IOptions<ClusterOptions> cluster)
+        LeaseManager leases, ReminderService reminders, BacklogSnapshot backlog, ProviderCircuits circuits, TimeProvider time, IOptions<ClusterOptions> cluster)
     {
         _meter = meterFactory.Create(MeterName);
         _meter.CreateObservableGauge("notifications.silo.activations",
@@ -43,6 +45,17 @@ public sealed class SiloMeter : IDisposable
         _meter.CreateObservableCounter("notifications.reminders.failed", () => reminders.Failed, description: "Reminder ticks whose grain call failed (tried again).");
         _meter.CreateObservableGauge("notifications.reminders.lag", () => reminders.Lag.TotalSeconds, unit: "s",
             description: "How late the most overdue reminder tick of this silo's partitions was at the last poll.");
+
+        // The circuits as this silo applies them (its local view of each provider grain's breaker).
+        _meter.CreateObservableGauge("notifications.provider.circuit.open", () => circuits.Providers.Select(p =>
+                new Measurement<long>(circuits.SnapshotOf(p).State == CircuitState.Open ? 1 : 0, new KeyValuePair<string, object?>("provider", p))),
+            description: "1 while the provider's circuit is open (by the breaker or forced), else 0.");
+        _meter.CreateObservableGauge("notifications.provider.circuit.state", () => circuits.Providers.Select(p =>
+            {
+                var snapshot = circuits.SnapshotOf(p);
+                return new Measurement<long>(1, new("provider", p), new("state", Wire(snapshot.State)), new("mode", Wire(snapshot.Mode)));
+            }),
+            description: "The provider's circuit state (closed, open, half-open) and mode (auto, forced-open, forced-closed); always 1.");
 
         IEnumerable<Measurement<T>> Backlog<T>(Func<BacklogFigures, T?> read) where T : struct
         {
@@ -69,5 +82,13 @@ public sealed class SiloMeter : IDisposable
             description: "Stored notifications by state.");
     }
 
+    private static string Wire<T>(T value) where T : struct, Enum =>
+        System.Text.Json.JsonSerializer.Serialize(value, typeof(T), MetricsJson.Default).Trim('"');
+
     public void Dispose() => _meter.Dispose();
 }
+
+/// <summary>Wire names of the circuit enums, as the admin API spells them.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(CircuitState))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CircuitMode))]
+internal sealed partial class MetricsJson : System.Text.Json.Serialization.JsonSerializerContext;
