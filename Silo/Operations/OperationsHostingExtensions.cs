@@ -25,11 +25,21 @@ public static class OperationsHostingExtensions
         services.AddSingleton<SiloPeers>();
         services.AddSingleton<IOperationsReports, OperationsReports>();
         services.AddHostedService<TraceExport>();
+        if (!string.IsNullOrEmpty(configuration[$"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.OtlpEndpoint)}"]))
+        {
+            services.AddSingleton<DeliveryTraceLinks>();
+            services.AddTransient<DeliveryTraceHandler>();
+            services.ConfigureHttpClientDefaults(client => client.AddHttpMessageHandler<DeliveryTraceHandler>());
+        }
         return services;
     }
 
     public static WebApplication MapSiloOperations(this WebApplication app)
     {
+        if (app.Services.GetService<DeliveryTraceLinks>() is { } links)
+        {
+            app.Use(links.RememberSubmitsAsync);
+        }
         app.MapMetrics();
         app.MapDashboard();
         return app;
