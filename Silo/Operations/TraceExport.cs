@@ -15,6 +15,9 @@ public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Host
 {
     public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "Notifications.Orleans*"];
 
+    /// <summary>How often finished spans are sent (the SDK's default is 5 s).</summary>
+    public static readonly TimeSpan ExportInterval = TimeSpan.FromSeconds(2);
+
     private TracerProvider? _provider;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -38,6 +41,7 @@ public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Host
             {
                 e.Endpoint = endpoint;
                 e.Protocol = grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+                e.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)ExportInterval.TotalMilliseconds;
             })
             .Build();
         return Task.CompletedTask;
@@ -45,7 +49,7 @@ public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Host
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _provider?.ForceFlush(5000);
+        _provider?.ForceFlush(10_000);
         return Task.CompletedTask;
     }
 

@@ -95,13 +95,26 @@ try {
   await page.waitForFunction(() => Number(document.getElementById('chart-latency').dataset.points) > 0);
   await page.waitForFunction(() => document.getElementById('kpi-within30').dataset.value !== '');
 
-  step('providers panel shows the webhook provider and copes with missing breaker routes');
+  step('providers panel shows success rate, and breaker state with controls when the provider routes exist');
   await page.waitForSelector('#provider-table tbody tr[data-provider="webhook"]');
   const providerCells = await page.$eval('#provider-table tbody tr[data-provider="webhook"]', (tr) => [...tr.cells].map((c) => c.textContent.trim()));
   check(/%$/.test(providerCells[4]), `webhook success rate should be shown, was ${providerCells[4]}`);
   const noticeShown = await page.isVisible('#providers-notice');
-  const breakerShown = providerCells[2] !== '-';
-  check(noticeShown || breakerShown, 'either breaker state or a notice about the missing provider routes should show');
+  let forced = null;
+  if (!noticeShown) {
+    const circuit = process.env.FORCE_PROVIDER;
+    check(!!circuit, 'FORCE_PROVIDER must name a provider to force open from the page');
+    const rowOf = `#provider-table tbody tr[data-provider="${circuit}"]`;
+    await page.waitForSelector(rowOf);
+    const before = await page.$eval(rowOf, (tr) => [...tr.cells].map((c) => c.textContent.trim()));
+    check(before[2] === 'closed' && before[3] === 'auto', `${circuit} should start closed and auto: ${JSON.stringify(before)}`);
+    await page.click(`${rowOf} button:text-is("Open")`);
+    await page.waitForFunction((selector) => {
+      const cells = document.querySelector(selector).cells;
+      return cells[2].textContent === 'open' && cells[3].textContent === 'forced-open';
+    }, rowOf);
+    forced = circuit;
+  }
 
   step('reminders panel shows the backlog');
   await page.waitForFunction(() => document.getElementById('rem-due').dataset.value !== '');
@@ -144,6 +157,7 @@ try {
   }));
   figures.replayedState = replayedState;
   figures.providerRoutes = noticeShown ? 'absent' : 'present';
+  figures.forcedOpen = forced;
 
   step('screenshot');
   await page.screenshot({ path: screenshot, fullPage: true });

@@ -15,6 +15,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
 
+    // The second SMS provider of the sandbox: no SMS flows in this test, so forcing it open is harmless.
+    private const string ForcedProvider = "vonage";
+
     [Fact]
     public async Task Dashboard_shows_live_figures_and_replays_a_dead_letter_in_a_real_browser()
     {
@@ -54,6 +57,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
                 ["DEAD_LETTER_ID"] = deadLetterId,
                 ["SCREENSHOT"] = screenshot,
                 ["CHROMIUM_PATH"] = browser.Chromium,
+                ["FORCE_PROVIDER"] = ForcedProvider,
             });
             output.WriteLine(run.Output);
             Assert.True(run.ExitCode == 0, $"The browser script failed (exit {run.ExitCode}):\n{run.Output}");
@@ -75,6 +79,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         Assert.True(figures["acceptedPerSecond"]!.GetValue<double>() > 0);
         Assert.True(figures["deliveredPerSecond"]!.GetValue<double>() > 0);
         Assert.Equal(1, figures["silos"]!.GetValue<int>());
+
+        // The breaker was forced open from the page: the providers route says so.
+        using var admin = silo.Admin();
+        var providers = await (await admin.GetAsync("/v1/admin/providers")).ReadJsonAsync();
+        var forced = providers["providers"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == ForcedProvider)!;
+        Assert.Equal("forced-open", forced["mode"]!.GetValue<string>());
+        Assert.Equal(ForcedProvider, figures["forcedOpen"]!.GetValue<string>());
     }
 
     // About 20 webhook notifications a second until cancelled, so the page sees live traffic.

@@ -34,14 +34,20 @@ public sealed class TraceExportTests
             var traceparent = delivered.Headers["traceparent"].ToString();
             Assert.True(traceparent.Split('-') is [_, var deliveredTrace, _, _] && deliveredTrace == traceId,
                 $"The webhook request should continue trace {traceId}; its traceparent was '{traceparent}'.");
+
+            // Spans go out in batches every couple of seconds; the trace id travels as its 16 raw bytes.
+            var traceBytes = Convert.FromHexString(traceId);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (!collector.Requests.Any(r => r.Body.AsSpan().IndexOf(traceBytes) >= 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+            Assert.Contains(collector.Requests, r => r.Body.AsSpan().IndexOf(traceBytes) >= 0);
         }
         finally
         {
-            // Stopping the silo flushes the exporter.
             await app.DisposeAsync();
         }
-        var traceBytes = Convert.FromHexString(traceId);
-        Assert.Contains(collector.Requests, r => r.Body.AsSpan().IndexOf(traceBytes) >= 0);
         Assert.All(collector.Requests, r => Assert.Equal("application/x-protobuf", r.Headers.ContentType.ToString()));
     }
 
