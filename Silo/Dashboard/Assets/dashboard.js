@@ -385,14 +385,14 @@
       successRate: p.successRate, latencyMs: p.latencyP95Ms, latencyLabel: 'p95',
     }));
     state.providerRows.forEach((p) => rows.set(p.name, {
-      name: p.name, channel: p.channel, circuitState: p.circuitState, mode: p.mode,
+      name: p.name, channel: p.channel, circuitState: p.circuitState, mode: p.mode, controllable: true,
       successRate: p.successRate ?? rows.get(p.name)?.successRate ?? null,
       latencyMs: p.latencyMs ?? rows.get(p.name)?.latencyMs ?? null, latencyLabel: p.latencyMs === undefined || p.latencyMs === null ? 'p95' : '',
     }));
     const body = $('provider-table').tBodies[0];
     body.replaceChildren(...[...rows.values()].sort((a, b) => (a.channel + a.name).localeCompare(b.channel + b.name)).map((p) => {
       const force = document.createElement('td');
-      if (state.providersAvailable) {
+      if (state.providersAvailable && p.controllable) {
         [['auto', 'Auto'], ['forced-open', 'Open'], ['forced-closed', 'Closed']].forEach(([mode, label]) => {
           const button = document.createElement('button');
           button.type = 'button';
