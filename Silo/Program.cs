@@ -1,9 +1,11 @@
+using Notifications.Orleans.Silo.Operations;
 using Notifications.Orleans.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNotificationSilo();
 
 var app = builder.Build();
+if (MigrationCommand.IsRequested(app.Configuration)) { await MigrationCommand.RunAsync(app); return; }
 app.MapNotificationSilo();
 
 await app.RunAsync();

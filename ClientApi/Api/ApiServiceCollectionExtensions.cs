@@ -28,6 +28,7 @@ public static class ApiServiceCollectionExtensions
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();
+        services.AddOperationsApi();
         return services;
     }
 
@@ -47,6 +48,7 @@ public static class ApiServiceCollectionExtensions
         app.MapTemplateRoutes();
         app.MapProviderRoutes();
         app.MapReceiptRoutes();
+        app.MapOperationsRoutes();
         return app;
     }
 

@@ -3,6 +3,7 @@ using Notifications.Orleans.Api;
 using Notifications.Orleans.Grains.Hosting;
 using Notifications.Orleans.Grains.Tenants;
 using Notifications.Orleans.Runtime.Hosting;
+using Notifications.Orleans.Silo.Operations;
 using Notifications.Orleans.Silo.Sandbox;
 
 namespace Notifications.Orleans.Silo.Hosting;
@@ -47,6 +48,7 @@ public static class SiloHostingExtensions
             silo.AddNotificationGrains(builder.Configuration);
         });
         builder.Services.AddNotificationsApi(builder.Configuration);
+        builder.Services.AddSiloOperations(builder.Configuration);
         if (devMode)
         {
             builder.Services.AddHostedService<DevTenantSeeder>();
@@ -65,6 +67,7 @@ public static class SiloHostingExtensions
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
         app.MapSiloInternalEndpoint();
+        app.MapSiloOperations();
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
     }

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using Notifications.Orleans.Silo.Operations;
+
+namespace Notifications.Orleans.Silo.Metrics;
+
+/// <summary>GET /metrics: every exported meter in the Prometheus text format, with the backlog read fresh (at most once per BacklogMaxAge).</summary>
+public static class MetricsEndpoint
+{
+    public const string Path = "/metrics";
+
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder endpoints)
+    {
+        if (!endpoints.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
+        {
+            return endpoints;
+        }
+        endpoints.MapGet(Path, ScrapeAsync).AllowAnonymous().ExcludeFromDescription();
+        return endpoints;
+    }
+
+    // SiloMeter is taken here so that its instruments exist before the first collection.
+    private static async Task<IResult> ScrapeAsync(HttpContext http, PrometheusExporter exporter, SiloMeter siloMeter, BacklogSnapshot backlog, ILoggerFactory loggers)
+    {
+        try
+        {
+            await backlog.ReadAsync(http.RequestAborted);
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // Storage trouble must not hide the other metrics; the backlog gauges go missing once stale.
+            loggers.CreateLogger(typeof(MetricsEndpoint).FullName!).LogWarning(e, "Backlog figures could not be read for /metrics");
+        }
+        GC.KeepAlive(siloMeter);
+        return Results.Text(PrometheusText.Write(exporter.Collect()), PrometheusText.ContentType);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Notifications.Orleans.Grains.Interfaces.Providers;
+using Notifications.Orleans.Grains.Providers;
+using Notifications.Orleans.Runtime;
+using Notifications.Orleans.Runtime.Activation;
+using Notifications.Orleans.Runtime.Hosting;
+using Notifications.Orleans.Runtime.Membership;
+using Notifications.Orleans.Runtime.Reminders;
+using Notifications.Orleans.Silo.Operations;
+
+namespace Notifications.Orleans.Silo.Metrics;
+
+/// <summary>
+/// Observable instruments over the runtime's public figures (activations, partitions, membership,
+/// reminders) and the cluster-wide backlog, on the meter "Notifications.Orleans.Silo".
+/// </summary>
+public sealed class SiloMeter : IDisposable
+{
+    public const string MeterName = "Notifications.Orleans.Silo";
+
+    // Backlog figures older than this are not reported: a stale queue depth is worse than none.
+    private static readonly TimeSpan BacklogStaleAfter = TimeSpan.FromMinutes(1);
+
+    private readonly Meter _meter;
+
+    public SiloMeter(IMeterFactory meterFactory, Runtime.Hosting.Silo silo, Catalog catalog, PartitionOwnership ownership, PartitionMap partitions,
+        LeaseManager leases, ReminderService reminders, BacklogSnapshot backlog, ProviderCircuits circuits, TimeProvider time, IOptions<ClusterOptions> cluster)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _meter.CreateObservableGauge("notifications.silo.activations",
+            () => catalog.CountByType().Select(t => new Measurement<long>(t.Value, new KeyValuePair<string, object?>("grain_type", t.Key))),
+            description: "Grain activations on this silo, by grain type.");
+        _meter.CreateObservableGauge("notifications.silo.partitions.owned", () => ownership.ValidPartitions.Count,
+            description: "Partitions this silo holds a valid lease on.");
+        _meter.CreateObservableGauge("notifications.silo.start_time", () => new Measurement<double>(silo.StartedAt.ToUnixTimeMilliseconds() / 1000.0,
+            new KeyValuePair<string, object?>("silo_id", silo.SiloId)), unit: "s", description: "When this silo started, unix time.");
+        _meter.CreateObservableGauge("notifications.cluster.silos", () => leases.Silos
+                .GroupBy(s => s.Status == SiloStatus.Active && !s.IsAlive(cluster.Value.SiloDeathTimeout) ? "dead" : s.Status.ToString().ToLowerInvariant())
+                .Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("status", g.Key))),
+            description: "Silos in the membership as this silo last read it, by status (active, shuttingdown, stopped, dead).");
+        _meter.CreateObservableGauge("notifications.cluster.partitions.unowned", () => Math.Max(0, partitions.Count - ownership.Owners.Count),
+            description: "Partitions without a live owner in this silo's view.");
+        _meter.CreateObservableCounter("notifications.reminders.fired", () => reminders.Fired, description: "Reminder ticks delivered by this silo.");
+        _meter.CreateObservableCounter("notifications.reminders.failed", () => reminders.Failed, description: "Reminder ticks whose grain call failed (tried again).");
+        _meter.CreateObservableGauge("notifications.reminders.lag", () => reminders.Lag.TotalSeconds, unit: "s",
+            description: "How late the most overdue reminder tick of this silo's partitions was at the last poll.");
+
+        // The circuits as this silo applies them (its local view of each provider grain's breaker).
+        _meter.CreateObservableGauge("notifications.provider.circuit.open", () => circuits.Providers.Select(p =>
+                new Measurement<long>(circuits.SnapshotOf(p).State == CircuitState.Open ? 1 : 0, new KeyValuePair<string, object?>("provider", p))),
+            description: "1 while the provider's circuit is open (by the breaker or forced), else 0.");
+        _meter.CreateObservableGauge("notifications.provider.circuit.state", () => circuits.Providers.Select(p =>
+            {
+                var snapshot = circuits.SnapshotOf(p);
+                return new Measurement<long>(1, new("provider", p), new("state", Wire(snapshot.State)), new("mode", Wire(snapshot.Mode)));
+            }),
+            description: "The provider's circuit state (closed, open, half-open) and mode (auto, forced-open, forced-closed); always 1.");
+
+        IEnumerable<Measurement<T>> Backlog<T>(Func<BacklogFigures, T?> read) where T : struct
+        {
+            if (backlog.Current is { } figures && time.GetUtcNow() - figures.ReadAt < BacklogStaleAfter && read(figures) is { } value)
+            {
+                yield return new Measurement<T>(value);
+            }
+        }
+        _meter.CreateObservableGauge("notifications.reminders.due", () => Backlog<long>(f => f.RemindersDue),
+            description: "Reminders due now across the cluster (all partitions).");
+        _meter.CreateObservableGauge("notifications.reminders.backlog.age", () => Backlog<double>(f => f.OldestReminderDueAt is { } due ? Math.Max(0, (f.ReadAt - due).TotalSeconds) : 0),
+            unit: "s", description: "How late the oldest due reminder of the cluster is.");
+        _meter.CreateObservableGauge("notifications.queue.pending", () => Backlog<long>(f => f.Notifications.ByState.GetValueOrDefault("PENDING")),
+            description: "PENDING notifications, deferred and throttled ones included.");
+        _meter.CreateObservableGauge("notifications.queue.overdue", () => Backlog<long>(f => f.Notifications.Overdue),
+            description: "PENDING notifications whose next attempt is due but has not been made.");
+        _meter.CreateObservableGauge("notifications.queue.oldest_pending.age",
+            () => Backlog<double>(f => f.Notifications.OldestPendingCreatedAt is { } oldest ? Math.Max(0, (f.ReadAt - oldest).TotalSeconds) : 0),
+            unit: "s", description: "Age of the oldest PENDING notification (0 when none), deferred and throttled ones included.");
+        _meter.CreateObservableGauge("notifications.records",
+            () => backlog.Current is { } f && time.GetUtcNow() - f.ReadAt < BacklogStaleAfter
+                ? f.Notifications.ByState.Select(s => new Measurement<long>(s.Value, new KeyValuePair<string, object?>("state", s.Key)))
+                : [],
+            description: "Stored notifications by state.");
+    }
+
+    private static string Wire<T>(T value) where T : struct, Enum =>
+        System.Text.Json.JsonSerializer.Serialize(value, typeof(T), MetricsJson.Default).Trim('"');
+
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>Wire names of the circuit enums, as the admin API spells them.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(CircuitState))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(CircuitMode))]
+internal sealed partial class MetricsJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,47 @@
+using Notifications.Orleans.Api;
+using Notifications.Orleans.Silo.Dashboard;
+using Notifications.Orleans.Silo.Metrics;
+
+namespace Notifications.Orleans.Silo.Operations;
+
+/// <summary>Wires the operators' side into the silo: metrics, traffic sampling, the figures behind the admin routes, traces, the dashboard.</summary>
+public static class OperationsHostingExtensions
+{
+    /// <summary>Options bind from "Metrics", "Operations" and "Telemetry"; invalid values stop the start.</summary>
+    public static IServiceCollection AddSiloOperations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddOptions<OperationsOptions>().Bind(configuration.GetSection(OperationsOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());
+        services.AddSingleton<SiloMeter>();
+        services.AddSingleton<ProcessUsage>();
+        services.AddSingleton<BacklogSnapshot>();
+        services.AddSingleton<TrafficRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrafficRecorder>());
+        services.AddHttpClient(SiloPeers.HttpClientName);
+        services.AddSingleton<SiloPeers>();
+        services.AddSingleton<IOperationsReports, OperationsReports>();
+        services.AddHostedService<TraceExport>();
+        if (!string.IsNullOrEmpty(configuration[$"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.OtlpEndpoint)}"]))
+        {
+            services.AddSingleton<DeliveryTraceLinks>();
+            services.AddTransient<DeliveryTraceHandler>();
+            services.ConfigureHttpClientDefaults(client => client.AddHttpMessageHandler<DeliveryTraceHandler>());
+        }
+        return services;
+    }
+
+    public static WebApplication MapSiloOperations(this WebApplication app)
+    {
+        if (app.Services.GetService<DeliveryTraceLinks>() is { } links)
+        {
+            app.Use(links.RememberSubmitsAsync);
+        }
+        app.MapMetrics();
+        app.MapDashboard();
+        return app;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Notifications.Orleans.Silo.Operations;
+
+/// <summary>
+/// Exports traces over OTLP when Telemetry:OtlpEndpoint is set: ASP.NET Core's request spans,
+/// HttpClient's outgoing spans (the webhook and provider calls, which carry traceparent on) and any
+/// ActivitySource named "Notifications.Orleans*".
+/// </summary>
+public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Hosting.Silo silo) : IHostedService, IDisposable
+{
+    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "Notifications.Orleans*"];
+
+    /// <summary>How often finished spans are sent (the SDK's default is 5 s).</summary>
+    public static readonly TimeSpan ExportInterval = TimeSpan.FromSeconds(2);
+
+    private TracerProvider? _provider;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (o.OtlpEndpoint.Length == 0)
+        {
+            return Task.CompletedTask;
+        }
+        var grpc = o.OtlpProtocol == "grpc";
+        var endpoint = new Uri(o.OtlpEndpoint);
+        if (!grpc && endpoint.AbsolutePath.TrimEnd('/').Length == 0)
+        {
+            // An explicit http/protobuf endpoint is used as is, so the signal path is added here.
+            endpoint = new Uri(endpoint, "/v1/traces");
+        }
+        _provider = Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(o.ServiceName, serviceInstanceId: silo.SiloId))
+            .AddSource(Sources)
+            .AddOtlpExporter(e =>
+            {
+                e.Endpoint = endpoint;
+                e.Protocol = grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+                e.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)ExportInterval.TotalMilliseconds;
+            })
+            .Build();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _provider?.ForceFlush(10_000);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _provider?.Dispose();
+}
