@@ -23,8 +23,6 @@ public sealed partial class ManifestTests
 
     // Settings the runtime's client role reads (work on the cluster runtime not merged here yet);
     // take a name off this list once its options class has it.
-    private static readonly HashSet<string> AwaitedSettings = new(StringComparer.OrdinalIgnoreCase) { "Cluster:Role" };
-
     private static readonly Dictionary<string, Type[]> OptionSections = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Cluster"] = [typeof(ClusterOptions)],
@@ -240,7 +238,7 @@ public sealed partial class ManifestTests
             return true;
         }
         var key = envName.Replace("__", ":", StringComparison.Ordinal);
-        if (key.StartsWith("Logging:LogLevel:", StringComparison.Ordinal) || AwaitedSettings.Contains(key)
+        if (key.StartsWith("Logging:LogLevel:", StringComparison.Ordinal)
             || key.Equals(MigrationCommand.ConfigurationKey, StringComparison.OrdinalIgnoreCase))
         {
             return true;
