@@ -97,11 +97,15 @@ public abstract class ReminderTests
         // Down for more than three periods.
         await Task.Delay(TimeSpan.FromSeconds(7));
 
+        var restartedAt = DateTimeOffset.UtcNow;
         await using var second = await StartAsync(storage, log);
         await WaitUntilAsync(() => log.Count("missed", "beat") >= 1, TimeSpan.FromSeconds(10));
         await Task.Delay(TimeSpan.FromSeconds(1));
 
-        Assert.Equal(1, log.Count("missed", "beat"));
+        // Ticks due while no silo ran are delivered as one; a later tick on the period grid may follow.
+        var ticks = log.Ticks.Where(t => t.Key == "missed").ToList();
+        Assert.Single(ticks, t => t.Status.DueAt < restartedAt);
+        Assert.All(ticks.Skip(1), t => Assert.True(t.Status.DueAt >= restartedAt, "only one catch-up tick"));
         var row = await second.Get<IReminderTable>().ReadAsync(new GrainId("ReminderProbeGrain", "missed"), "beat", CancellationToken.None);
         Assert.True(row!.DueAt > DateTimeOffset.UtcNow, "the next tick is in the future, not a backlog of missed ones");
     }
