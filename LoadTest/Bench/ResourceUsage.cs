@@ -70,6 +70,8 @@ public sealed record ResourceSnapshot(
     TimeSpan SilosCpu,
     TimeSpan GeneratorCpu,
     TimeSpan PostgresCpu,
+    TimeSpan MachineBusy,
+    double LoadAverage,
     long Commits,
     long WalRecords,
     long WalBytes,
@@ -108,6 +110,8 @@ public sealed record ResourceSnapshot(
             cluster?.CpuTime() ?? TimeSpan.Zero,
             self.TotalProcessorTime,
             ProcessStats.CpuTimeOfAll("postgres"),
+            ProcessStats.MachineBusyTime() ?? TimeSpan.Zero,
+            ProcessStats.LoadAverage() ?? 0,
             commits,
             walRecords,
             walBytes,
@@ -115,12 +119,17 @@ public sealed record ResourceSnapshot(
     }
 }
 
-/// <summary>What a step used: cores busy per component and PostgreSQL's work per accepted notification.</summary>
+/// <summary>
+/// What a step used: cores busy per component, cores busy with everything else on the machine (other processes
+/// compete for the same cores), the load average, and PostgreSQL's work per accepted notification.
+/// </summary>
 public sealed record ResourceUsage(
     double Seconds,
     double SilosCores,
     double GeneratorCores,
     double PostgresCores,
+    double OtherCores,
+    double LoadAverage,
     double CommitsPerSecond,
     double WalSyncsPerSecond,
     double WalBytesPerSecond,
@@ -132,11 +141,17 @@ public sealed record ResourceUsage(
         var seconds = Math.Max(Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds, 0.001);
         var commits = after.Commits - before.Commits;
         var walBytes = after.WalBytes - before.WalBytes;
+        var silos = (after.SilosCpu - before.SilosCpu).TotalSeconds / seconds;
+        var generator = (after.GeneratorCpu - before.GeneratorCpu).TotalSeconds / seconds;
+        var postgres = (after.PostgresCpu - before.PostgresCpu).TotalSeconds / seconds;
+        var machine = (after.MachineBusy - before.MachineBusy).TotalSeconds / seconds;
         return new ResourceUsage(
             Math.Round(seconds, 1),
-            Math.Round((after.SilosCpu - before.SilosCpu).TotalSeconds / seconds, 2),
-            Math.Round((after.GeneratorCpu - before.GeneratorCpu).TotalSeconds / seconds, 2),
-            Math.Round((after.PostgresCpu - before.PostgresCpu).TotalSeconds / seconds, 2),
+            Math.Round(silos, 2),
+            Math.Round(generator, 2),
+            Math.Round(postgres, 2),
+            Math.Round(Math.Max(0, machine - silos - generator - postgres), 2),
+            Math.Max(before.LoadAverage, after.LoadAverage),
             Math.Round(commits / seconds, 0),
             Math.Round((after.WalSyncs - before.WalSyncs) / seconds, 0),
             Math.Round(walBytes / seconds, 0),

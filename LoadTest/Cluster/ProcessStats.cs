@@ -77,6 +77,36 @@ public static class ProcessStats
     public static TimeSpan CpuTimeOfAll(string name) =>
         FindByName(name).Aggregate(TimeSpan.Zero, (sum, pid) => sum + (CpuTime(pid) ?? TimeSpan.Zero));
 
+    /// <summary>CPU time the whole machine has been busy (all cores, everything but idle and iowait) from /proc/stat.</summary>
+    public static TimeSpan? MachineBusyTime()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal ...
+            var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields.Length > 7 ? fields[7] : 0);
+            return TimeSpan.FromSeconds(busy / ClockTicksPerSecond);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The one-minute load average from /proc/loadavg.</summary>
+    public static double? LoadAverage()
+    {
+        try
+        {
+            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     internal static TimeSpan ParseCpuTime(string stat)
     {
         // The command name in parentheses may hold spaces: fields are counted after the last ')'.

@@ -161,7 +161,12 @@ public static class InvariantChecker
                 Example($"not seen: {row.Id} is SUCCESS but no receiver took it");
             }
             var verdicts = Classify(deliveries, row.Attempts, interruptions, settings);
-            unrecorded += verdicts.Count(v => v == DeliveryVerdict.Unexplained);
+            var unaccounted = verdicts.Count(v => v == DeliveryVerdict.Unexplained);
+            if (unaccounted > 0 && unrecorded < 3)
+            {
+                Example($"unaccounted: {row.Id} {Describe(row, deliveries, verdicts)}");
+            }
+            unrecorded += unaccounted;
             if (deliveries.Count < 2)
             {
                 continue;
@@ -179,9 +184,7 @@ public static class InvariantChecker
             if (extraHere > explained)
             {
                 unexplained += extraHere - explained;
-                Example($"duplicate: {row.Id} delivered {deliveries.Count} times ({string.Join(", ", verdicts)}) with attempts " +
-                        string.Join(", ", row.Attempts.Select(a => $"#{a.Number} {a.Outcome} {a.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} at {a.StartedAt:HH:mm:ss.fff}+{a.DurationMs}ms")) +
-                        "; arrivals at " + string.Join(", ", deliveries.Select(d => d.At.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))));
+                Example($"duplicate: {row.Id} {Describe(row, deliveries, verdicts)}");
             }
         }
 
@@ -237,6 +240,12 @@ public static class InvariantChecker
         };
     }
 
+    private static string Describe(StoredNotification row, IReadOnlyList<Arrival> deliveries, IReadOnlyList<DeliveryVerdict> verdicts) =>
+        $"{row.State}, delivered {deliveries.Count} time(s) ({string.Join(", ", verdicts)}) at " +
+        string.Join(", ", deliveries.Select(d => d.At.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture))) +
+        "; attempts " + string.Join(", ", row.Attempts.Select(a =>
+            $"#{a.Number} {a.Outcome} {a.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} at {a.StartedAt:HH:mm:ss.fff}+{a.DurationMs}ms"));
+
     /// <summary>Why a PENDING notification is stuck, or null when its next retry is due within its schedule.</summary>
     public static string? StuckReason(StoredNotification row, CheckerSettings settings)
     {
@@ -270,16 +279,27 @@ public static class InvariantChecker
         var acknowledged = false;
         foreach (var delivery in deliveries)
         {
+            // The attempt that best contains the arrival; an attempt answered with a non-2xx status met a refusal, not this delivery.
             var match = -1;
+            var best = TimeSpan.MaxValue;
             for (var i = 0; i < attempts.Count; i++)
             {
                 var attempt = attempts[i];
-                var end = attempt.StartedAt + TimeSpan.FromMilliseconds(attempt.DurationMs)
-                          + (attempt.Outcome == "succeeded" ? settings.MatchSlack : settings.MatchSlack + settings.LateArrival);
-                if (!used[i] && delivery.At >= attempt.StartedAt - settings.MatchSlack && delivery.At <= end)
+                if (used[i] || (attempt.Outcome != "succeeded" && attempt.StatusCode is not null))
                 {
+                    continue;
+                }
+                var end = attempt.StartedAt + TimeSpan.FromMilliseconds(attempt.DurationMs);
+                var allowance = attempt.Outcome == "succeeded" ? settings.MatchSlack : settings.MatchSlack + settings.LateArrival;
+                if (delivery.At < attempt.StartedAt - settings.MatchSlack || delivery.At > end + allowance)
+                {
+                    continue;
+                }
+                var distance = delivery.At < attempt.StartedAt ? attempt.StartedAt - delivery.At : delivery.At > end ? delivery.At - end : TimeSpan.Zero;
+                if (distance < best)
+                {
+                    best = distance;
                     match = i;
-                    break;
                 }
             }
             DeliveryVerdict verdict;
@@ -287,13 +307,7 @@ public static class InvariantChecker
             {
                 used[match] = true;
                 var attempt = attempts[match];
-                verdict = attempt.Outcome switch
-                {
-                    "succeeded" => DeliveryVerdict.Acknowledged,
-                    "unknown" => DeliveryVerdict.UnknownOutcome,
-                    "failed" when attempt.StatusCode is null => DeliveryVerdict.UnknownOutcome,
-                    _ => DeliveryVerdict.Unexplained,
-                };
+                verdict = attempt.Outcome == "succeeded" ? DeliveryVerdict.Acknowledged : DeliveryVerdict.UnknownOutcome;
             }
             else
             {
