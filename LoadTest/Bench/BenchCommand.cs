@@ -239,6 +239,7 @@ public static class BenchCommand
             text.AppendLine(RunReport.Table(
             [
                 ("silos", $"{phase.Silos} (held {search.Rate:0}/s for {hold.SubmitSeconds:0} s{(search.LatencyTargetMet ? "" : "; no rate met the p99 limit")})"),
+                ("highest rate kept up with", KeptUp(search)),
                 ("accepted/s", $"{hold.AcceptedPerSecond:0}"),
                 ("delivered/s", $"{hold.DeliveredPerSecond:0} (backlog at end {hold.DeliveryBacklog})"),
                 ("accept p99", $"{hold.AcceptLatency.P99:0.0} ms (p50 {hold.AcceptLatency.P50:0.0}, p99.9 {hold.AcceptLatency.P999:0.0}, max {hold.AcceptLatency.Max:0.0})"),
@@ -261,6 +262,12 @@ public static class BenchCommand
         }
         return text.ToString();
     }
+
+    /// <summary>The highest step rate whose throughput kept up, whatever its latency: the capacity, as opposed to the latency-bound rate held.</summary>
+    private static string KeptUp(SearchResult search) =>
+        search.Steps.Where(s => s.KeepsUp).MaxBy(s => s.Rate) is { } best
+            ? $"{best.Rate:0}/s in a {best.Report.SubmitSeconds:0} s step (accepted {best.Report.AcceptedPerSecond:0}/s, accept p99 {best.Report.AcceptLatency.P99:0} ms, delivered {best.Report.DeliveredPerSecond:0}/s)"
+            : "none of the steps";
 
     private static string UsageLine(ResourceUsage u) => string.Create(CultureInfo.InvariantCulture,
         $"cores busy: silos {u.SilosCores:0.00}, postgres {u.PostgresCores:0.00}, generator+receiver {u.GeneratorCores:0.00}, other processes {u.OtherCores:0.00} (load average {u.LoadAverage:0.0}); " +
