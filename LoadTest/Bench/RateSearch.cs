@@ -150,9 +150,9 @@ public sealed class RateSearch(Func<LoadRunOptions, CancellationToken, Task<RunR
         {
             failures.Add($"throughput {throughput:0}/s below {options.MinThroughputShare:P0} of target");
         }
-        if (report.LateSends > 0.01 * sent)
+        if (report.CappedSends > 0.005 * sent)
         {
-            failures.Add($"{report.LateSends} sends late (connection cap reached)");
+            failures.Add($"{report.CappedSends} sends waited for the concurrency cap");
         }
         if (errors > options.MaxErrorShare * sent)
         {

@@ -72,7 +72,11 @@ public sealed class LoadRunner(LoadRig rig, Workload workload, ISubmitter submit
             while (index < due)
             {
                 var dueAt = schedule.DueAt(index);
-                await slots.WaitAsync(cancellationToken);
+                if (!slots.Wait(0, CancellationToken.None))
+                {
+                    run.Metrics.CapReached();
+                    await slots.WaitAsync(cancellationToken);
+                }
                 var late = _time.GetElapsedTime(run.StartTimestamp) - dueAt;
                 var intended = run.StartTimestamp + (long)(dueAt.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
                 _ = SendAsync(workload.Next(), intended, late, run, slots, cancellationToken);
@@ -268,6 +272,7 @@ public sealed class LoadRunner(LoadRig rig, Workload workload, ISubmitter submit
             ServerErrors5xx = metrics.AnsweredBetween(500, 599),
             NoAnswer = metrics.Answered(0),
             LateSends = metrics.Late,
+            CappedSends = metrics.Capped,
             ByStatus = metrics.ByStatus,
             Errors = new Dictionary<string, long>(metrics.Errors),
             Unexpected = new Dictionary<string, long>(metrics.Unexpected),

@@ -17,6 +17,7 @@ public sealed class RunMetrics
     private long _inFlight;
     private long _created;
     private long _late;
+    private long _capped;
 
     public RunMetrics(TimeProvider time, TimeSpan expectedLength)
     {
@@ -35,8 +36,13 @@ public sealed class RunMetrics
     /// <summary>Fresh notifications answered 202.</summary>
     public long Created => Interlocked.Read(ref _created);
 
-    /// <summary>Sends that left more than 10 ms after their due time (the generator or its connection cap fell behind).</summary>
+    /// <summary>Sends that left more than 10 ms after their due time (the generator was starved of CPU or the cap was reached).</summary>
     public long Late => Interlocked.Read(ref _late);
+
+    /// <summary>Open-loop sends that had to wait for a free slot: the in-flight cap (the generator's concurrency) was reached.</summary>
+    public long Capped => Interlocked.Read(ref _capped);
+
+    public void CapReached() => Interlocked.Increment(ref _capped);
 
     public long Answered(int status) => Interlocked.Read(ref _byStatus[status]);
 

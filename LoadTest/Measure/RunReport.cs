@@ -22,6 +22,9 @@ public sealed record RunReport
     public long ServerErrors5xx { get; init; }
     public long NoAnswer { get; init; }
     public long LateSends { get; init; }
+
+    /// <summary>Open-loop sends that waited because the concurrency cap was reached.</summary>
+    public long CappedSends { get; init; }
     public IReadOnlyDictionary<string, long> ByStatus { get; init; } = new Dictionary<string, long>();
     public IReadOnlyDictionary<string, long> Errors { get; init; } = new Dictionary<string, long>();
     public IReadOnlyDictionary<string, long> Unexpected { get; init; } = new Dictionary<string, long>();
@@ -65,7 +68,7 @@ public sealed record RunReport
         var rows = new List<(string, string)>
         {
             ("run", $"{Label}: {Mode}{(Mode == "open" ? $" at {TargetRate:0}/s" : "")}, concurrency {Concurrency}{(Silos > 0 ? $", {Silos} silo(s)" : "")}"),
-            ("submit window", $"{SubmitSeconds:0.0} s, {Sent} sent ({SentPerSecond:0}/s), {LateSends} sent late"),
+            ("submit window", $"{SubmitSeconds:0.0} s, {Sent} sent ({SentPerSecond:0}/s), {LateSends} sent >10 ms late, {CappedSends} waited for the concurrency cap"),
             ("answers", $"202 {Accepted}, 200 {Existing}, 4xx {Rejected4xx}, 5xx {ServerErrors5xx}, none {NoAnswer}"),
             ("by status", Join(ByStatus)),
             ("accepted/s", $"{AcceptedPerSecond:0.0}"),
