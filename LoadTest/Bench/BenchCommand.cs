@@ -271,7 +271,7 @@ public static class BenchCommand
 
     private static string UsageLine(ResourceUsage u) => string.Create(CultureInfo.InvariantCulture,
         $"cores busy: silos {u.SilosCores:0.00}, postgres {u.PostgresCores:0.00}, generator+receiver {u.GeneratorCores:0.00}, other processes {u.OtherCores:0.00} (load average {u.LoadAverage:0.0}); " +
-        $"postgres {u.CommitsPerSecond:0} commits/s ({u.CommitsPerAccepted:0.00} per accepted notification), {u.WalSyncsPerSecond:0} WAL syncs/s, {u.WalBytesPerAccepted:0} WAL bytes per accepted");
+        $"postgres {u.CommitsPerSecond:0} transactions/s ({u.CommitsPerAccepted:0.00} per accepted notification, reads and background included), {u.WalSyncsPerSecond:0} WAL syncs/s, {u.WalBytesPerAccepted:0} WAL bytes per accepted");
 
     private static string RssLine(MemoryRun memory) => string.Join(", ", memory.RssStart.Keys.Select(k =>
         $"{k} start {Mb(memory.RssStart[k])} MB, end {Mb(memory.RssEnd.GetValueOrDefault(k))} MB, max {Mb(memory.RssMax.GetValueOrDefault(k))} MB"));

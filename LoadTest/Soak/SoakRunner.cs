@@ -88,6 +88,10 @@ public sealed record SoakOptions
         {
             problems.Add($"--down-provider must be webhook, none or one of {string.Join(", ", SandboxEndpoints.Providers)}");
         }
+        if (SandboxEndpoints.Providers.Contains(DownProvider) && !Sandbox)
+        {
+            problems.Add("--down-provider names a sandbox provider, but the sandbox is off (--no-sandbox)");
+        }
         return problems;
     }
 }
@@ -230,8 +234,8 @@ public sealed class SoakRunner(TextWriter log, TimeProvider? timeProvider = null
         var delays = options.SiloSettings.TryGetValue("Delivery:RetrySchedule", out var schedule) && !string.IsNullOrEmpty(schedule)
             ? RetrySchedule.ParseDelays(schedule)
             : RetrySchedule.DefaultDelays;
-        var leaseDuration = TimeSpan.Parse(setting("Cluster:LeaseDuration", "00:00:06"), CultureInfo.InvariantCulture);
-        var deathTimeout = TimeSpan.Parse(setting("Cluster:SiloDeathTimeout", "00:00:05"), CultureInfo.InvariantCulture);
+        var leaseDuration = DurationText.Parse(setting("Cluster:LeaseDuration", "00:00:06"));
+        var deathTimeout = DurationText.Parse(setting("Cluster:SiloDeathTimeout", "00:00:05"));
         // Providers here send Retry-After of at most a few seconds; the cap is not reached.
         var longest = TimeSpan.FromTicks((long)(delays.Max().Ticks * (1 + jitter))) + TimeSpan.FromSeconds(5);
         return new CheckerSettings
