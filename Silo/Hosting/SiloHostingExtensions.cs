@@ -44,6 +44,7 @@ public static class SiloHostingExtensions
             silo.AddNotificationGrains(builder.Configuration);
         });
         builder.Services.AddNotificationsApi(builder.Configuration);
+        Grains.Security.SecurityServiceCollectionExtensions.AddNotificationSecurity(builder.Services, builder.Configuration, durable: !devMode);
         if (devMode)
         {
             builder.Services.AddHostedService<DevTenantSeeder>();

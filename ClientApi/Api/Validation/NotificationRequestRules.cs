@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Notifications.Orleans.Grains.Interfaces.Contracts;
 
 namespace Notifications.Orleans.Api.Validation;
 
@@ -104,7 +105,7 @@ public static class NotificationRequestRules
         switch (channel)
         {
             case "webhook":
-                errors.Check("recipient.merchantId", FieldRules.Identifier(recipient.MerchantId));
+                errors.Check("recipient.merchantId", FieldRules.MerchantId(recipient.MerchantId));
                 break;
             case "sms":
                 errors.Check("recipient.phone", FieldRules.PhoneNumber(recipient.Phone));
@@ -155,6 +156,9 @@ public static class NotificationRequestRules
             return;
         }
 
+        errors.Check("content.subject", FieldRules.Text(content.Subject, FieldRules.MaxSubjectLength))
+            .Check("content.text", FieldRules.Text(content.Text, FieldRules.MaxTextLength))
+            .Check("content.html", FieldRules.Text(content.Html, FieldRules.MaxHtmlLength));
         static bool Blank(string? s) => string.IsNullOrWhiteSpace(s);
         switch (channel)
         {
@@ -177,6 +181,54 @@ public static class NotificationRequestRules
                 errors.Add("content.text", "Required for push.");
                 break;
         }
+    }
+
+    /// <summary>The typed request of a request that <see cref="Validate"/> found valid; priority defaults to normal.</summary>
+    /// <exception cref="ArgumentException">A value <see cref="Validate"/> would have refused.</exception>
+    public static NotificationRequest ToRequest(NotificationRequestFields valid)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        var recipient = valid.Recipient;
+        return new NotificationRequest
+        {
+            IdempotencyKey = valid.IdempotencyKey,
+            Type = valid.Type,
+            Channel = valid.Channel switch
+            {
+                "webhook" => Channel.Webhook,
+                "sms" => Channel.Sms,
+                "email" => Channel.Email,
+                "push" => Channel.Push,
+                _ => throw new ArgumentException("Unknown channel.", nameof(valid)),
+            },
+            Priority = valid.Priority switch
+            {
+                null or "normal" => Priority.Normal,
+                "critical" => Priority.Critical,
+                _ => throw new ArgumentException("Unknown priority.", nameof(valid)),
+            },
+            Recipient = recipient is null
+                ? null
+                : new Recipient
+                {
+                    MerchantId = recipient.MerchantId,
+                    UserId = recipient.UserId,
+                    Phone = recipient.Phone,
+                    Email = recipient.Email,
+                    DeviceToken = recipient.DeviceToken,
+                    Platform = recipient.Platform switch
+                    {
+                        null => null,
+                        "android" => PushPlatform.Android,
+                        "ios" => PushPlatform.Ios,
+                        _ => throw new ArgumentException("Unknown platform.", nameof(valid)),
+                    },
+                },
+            Data = valid.Data,
+            Template = valid.Template,
+            Content = valid.Content is { } content ? new MessageContent { Subject = content.Subject, Text = content.Text, Html = content.Html } : null,
+            SendAt = valid.SendAt,
+        };
     }
 
     private static string? OneOf(string value, string[] allowed) =>
