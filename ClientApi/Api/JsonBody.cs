@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,18 +23,50 @@ public static partial class JsonBody
             var given = request.ContentType is { } type ? $"'{(type.Length > MaxEchoedLength ? type[..MaxEchoedLength] + "…" : type)}'" : "none";
             return (null, ApiProblems.Malformed($"Content-Type must be application/json (was {given})."));
         }
+        byte[] body;
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
+            // Bodies are capped (RequestBodyLimit), so reading one whole is bounded; it lets the UTF-8 check see every byte,
+            // including those in names and values the deserializer would skip without decoding.
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, ApiProblems.TooLarge(request.HttpContext));
+        }
+        if (FirstInvalidUtf8(body) is { } offset)
+        {
+            return (null, ApiProblems.Malformed($"The body is not valid UTF-8 (byte {offset + 1})."));
+        }
+        try
+        {
+            var value = JsonSerializer.Deserialize(body, typeInfo);
             return value is null ? (null, ApiProblems.Malformed("The body must be a JSON object, not null.")) : (value, null);
         }
         catch (JsonException e)
         {
             return (null, ApiProblems.Malformed(Describe(e, typeInfo)));
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+    }
+
+    private static int? FirstInvalidUtf8(byte[] body)
+    {
+        if (Utf8.IsValid(body))
         {
-            return (null, ApiProblems.TooLarge(request.HttpContext));
+            return null;
+        }
+        var chars = new char[1024];
+        var offset = 0;
+        while (true)
+        {
+            var status = Utf8.ToUtf16(body.AsSpan(offset), chars, out var read, out _, replaceInvalidSequences: false);
+            offset += read;
+            if (status != OperationStatus.DestinationTooSmall)
+            {
+                return offset;
+            }
         }
     }
 

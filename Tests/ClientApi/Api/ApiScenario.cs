@@ -89,7 +89,7 @@ internal sealed class ApiScenario : IAsyncDisposable
             var list = await (await tenant.GetAsync("/v1/notifications?limit=100")).ReadJsonAsync();
             parts.Add(list.ToJsonString());
             var endpoint = await tenant.GetAsync($"/v1/merchants/{MerchantId}/webhook-endpoint");
-            parts.Add($"{(int)endpoint.StatusCode} {await endpoint.Content.ReadAsStringAsync()}");
+            parts.Add(endpoint.IsSuccessStatusCode ? await endpoint.Content.ReadAsStringAsync() : $"{(int)endpoint.StatusCode}");
         }
         parts.Add((await (await admin.GetAsync("/v1/admin/tenants")).ReadJsonAsync()).ToJsonString());
         foreach (var tenantId in new[] { OwnerTenantId, StrangerTenantId })
