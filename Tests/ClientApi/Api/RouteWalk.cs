@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
+using Notifications.Orleans.Api;
 using Notifications.Orleans.Tests.Infrastructure;
 
 namespace Notifications.Orleans.Tests.ClientApi.Api;
 
 /// <summary>One route of the running app: a method and its pattern, e.g. POST /v1/notifications/{id}/cancel.</summary>
-internal sealed record AppRoute(string Method, RoutePattern Pattern)
+internal sealed record AppRoute(string Method, RoutePattern Pattern, bool TakesBody)
 {
     /// <summary>The template as OpenAPI writes it: parameters without constraints, e.g. /v1/notifications/{id}.</summary>
     public string Template => "/" + string.Join('/', Pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
@@ -38,7 +39,7 @@ internal sealed record AppRoute(string Method, RoutePattern Pattern)
     public static IReadOnlyList<AppRoute> All(SiloApp app) =>
         app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
-                .Select(method => new AppRoute(method, endpoint.RoutePattern)))
+                .Select(method => new AppRoute(method, endpoint.RoutePattern, endpoint.Metadata.GetMetadata<JsonRequestBodyMetadata>() is not null)))
             .DistinctBy(r => r.ToString())
             .ToList();
 }
