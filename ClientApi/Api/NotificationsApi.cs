@@ -128,7 +128,11 @@ public static class NotificationsApi
         ApiProblems.Conflict(ApiProblems.InvalidState, $"Only {required} notifications can be {verb}.",
             $"Notification {view.Id} is {WireNames.Of(view.State)}.", new Dictionary<string, object?> { ["state"] = WireNames.Of(view.State) });
 
-    /// <summary>SHA-256 of the request as parsed and re-serialized: spacing and field order outside "data" do not change it.</summary>
-    internal static string RequestHash(NotificationRequest request) =>
+    /// <summary>
+    /// SHA-256 of the request as parsed and re-serialized: spacing and field order outside "data" do not change it.
+    /// Callers inside the cluster pass it to <see cref="INotificationGrain.Submit"/> so a resubmission is judged
+    /// the same way as over HTTP.
+    /// </summary>
+    public static string RequestHash(NotificationRequest request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ApiJsonContext.Default.NotificationRequest)));
 }
