@@ -25,6 +25,15 @@ namespace Notifications.Orleans.Api;
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(ReplayResponse))]
 [JsonSerializable(typeof(ClusterResponse))]
+[JsonSerializable(typeof(Grains.Interfaces.Users.UserPreferencesView))]
+[JsonSerializable(typeof(Grains.Interfaces.Templates.TemplateContent))]
+[JsonSerializable(typeof(Grains.Interfaces.Templates.TemplateVariant))]
+[JsonSerializable(typeof(IReadOnlyList<Grains.Interfaces.Templates.TemplateVariant>))]
+[JsonSerializable(typeof(Grains.Interfaces.Templates.RenderedMessage))]
+[JsonSerializable(typeof(TemplatePreviewRequest))]
+[JsonSerializable(typeof(CircuitModeRequest))]
+[JsonSerializable(typeof(ProvidersResponse))]
+[JsonSerializable(typeof(Grains.Interfaces.Providers.ProviderStatusView))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>A page of notifications, newest first; <c>nextCursor</c> is null on the last page.</summary>

@@ -60,6 +60,10 @@ public static class ApiServiceCollectionExtensions
         app.MapNotificationRoutes();
         app.MapMerchantRoutes();
         app.MapAdminRoutes();
+        app.MapUserRoutes();
+        app.MapTemplateRoutes();
+        app.MapProviderRoutes();
+        app.MapReceiptRoutes();
         return app;
     }
 

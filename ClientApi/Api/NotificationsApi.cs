@@ -8,6 +8,7 @@ using Notifications.Orleans.Api.Authentication;
 using Notifications.Orleans.Api.Validation;
 using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Grains.Interfaces.Notifications;
+using Notifications.Orleans.Grains.Interfaces.Templates;
 using Notifications.Orleans.Runtime;
 
 namespace Notifications.Orleans.Api;
@@ -63,6 +64,16 @@ public static class NotificationsApi
         var request = NotificationRequestRules.ToRequest(fields!);
 
         var tenantId = user.TenantId();
+        if (request.Template is not null)
+        {
+            // Rendered once now, so a missing template or variable is a 400 here rather than a failure at send time.
+            var rendered = await grains.GetGrain<ITemplateGrain>(TemplateKey.For(tenantId, request.Template))
+                .Render(request.Channel!.Value, request.Recipient?.Locale, request.Data);
+            if (rendered.Errors is { } templateErrors)
+            {
+                return ApiProblems.Validation(templateErrors.ToDictionary(e => e.Key, e => e.Value));
+            }
+        }
         var id = NotificationId.For(tenantId, request.IdempotencyKey!);
         var outcome = await grains.GetGrain<INotificationGrain>(id).Submit(tenantId, request, RequestHash(request));
         return outcome.Status switch

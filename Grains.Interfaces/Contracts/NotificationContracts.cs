@@ -19,6 +19,9 @@ public sealed record Recipient
     public string? DeviceToken { get; init; }
 
     public PushPlatform? Platform { get; init; }
+
+    /// <summary>The recipient's locale for templates, e.g. "pt-BR"; falls back to the language, then "en".</summary>
+    public string? Locale { get; init; }
 }
 
 /// <summary>Inline message content, instead of a stored template.</summary>

@@ -22,6 +22,9 @@ public interface INotificationGrain : IGrainWithStringKey
     /// <summary>Puts a FAILED notification back to PENDING with a fresh attempt budget.</summary>
     Task<CommandOutcome> Retry(string tenantId);
 
+    /// <summary>Records a provider's later report (delivered, undelivered, bounced); the state stays as it is. False when unknown.</summary>
+    Task<bool> RecordReceipt(string provider, string deliveryStatus);
+
     /// <summary>Resumes a PENDING notification whose next attempt is overdue (its reminder was lost); true when it acted.</summary>
     Task<bool> Reconcile();
 }

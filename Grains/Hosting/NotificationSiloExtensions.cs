@@ -2,13 +2,22 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
+using Notifications.Orleans.Grains.Channels;
 using Notifications.Orleans.Grains.Delivery;
 using Notifications.Orleans.Grains.Dispatch;
+using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Grains.Interfaces.Merchants;
+using Notifications.Orleans.Grains.Interfaces.Providers;
+using Notifications.Orleans.Grains.Interfaces.Templates;
+using Notifications.Orleans.Grains.Interfaces.Users;
 using Notifications.Orleans.Grains.Interfaces.Notifications;
 using Notifications.Orleans.Grains.Interfaces.Tenants;
 using Notifications.Orleans.Grains.Merchants;
 using Notifications.Orleans.Grains.Notifications;
+using Notifications.Orleans.Grains.Providers;
+using Notifications.Orleans.Grains.Templates;
+using Notifications.Orleans.Grains.Users;
 using Notifications.Orleans.Grains.Storage;
 using Notifications.Orleans.Grains.Tenants;
 using Notifications.Orleans.Grains.Webhooks;
@@ -45,12 +54,17 @@ public static class NotificationSiloExtensions
         services.TryAddSingleton<NotificationMetrics>();
         services.AddSingleton<ChannelDispatcher>();
         services.AddSingleton<IDeliveryChannel, WebhookChannel>();
+        AddProviderChannels(services, configuration);
+        AddUsersAndTemplates(services, configuration);
         services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddHttpClient(WebhookChannel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<WebhookTargetGuard>().CreateHandler());
 
         silo.AddGrain<INotificationGrain, NotificationGrain>(NotificationStorage);
         silo.AddGrain<IMerchantEndpointGrain, MerchantEndpointGrain>();
+        silo.AddGrain<IProviderGrain, ProviderGrain>();
+        silo.AddGrain<IUserGrain, UserGrain>();
+        silo.AddGrain<ITemplateGrain, TemplateGrain>();
         silo.AddJsonContext(DomainJsonContext.Default);
 
         if (silo.IsDurable)
@@ -69,8 +83,40 @@ public static class NotificationSiloExtensions
             services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<MemoryNotificationStore>());
         }
 
+        services.AddSingleton<ProviderCircuitReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProviderCircuitReporter>());
         services.AddSingleton<ReconciliationService>();
         services.AddHostedService(sp => sp.GetRequiredService<ReconciliationService>());
         return silo;
+    }
+
+    // SMS, email and push: the configured adapters (Providers:*), in the order Channels:* gives, behind shared circuits.
+    private static void AddProviderChannels(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProviderAdapters(configuration);
+        services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))
+            .Validate(o => o.Validate().Count == 0, "Invalid Breakers options").ValidateOnStart();
+        services.AddOptions<ChannelRoutingOptions>().Bind(configuration.GetSection("Channels"));
+        services.AddSingleton<ProviderCircuits>();
+        foreach (var channel in (Channel[])[Channel.Sms, Channel.Email, Channel.Push])
+        {
+            services.AddSingleton<IDeliveryChannel>(sp =>
+            {
+                var routing = sp.GetRequiredService<IOptions<ChannelRoutingOptions>>().Value;
+                var order = ChannelRoutingOptions.Split(channel switch { Channel.Sms => routing.Sms, Channel.Email => routing.Email, _ => routing.Push });
+                var adapters = order.Select(name => sp.GetKeyedService<IProviderAdapter>(name)).OfType<IProviderAdapter>().ToList();
+                return new ProviderChannel(channel, adapters, sp.GetRequiredService<ProviderCircuits>(), sp.GetRequiredService<Runtime.IGrainFactory>(),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProviderChannel>>());
+            });
+        }
+    }
+
+    private static void AddUsersAndTemplates(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Invalid RateLimits options").ValidateOnStart();
+        services.AddOptions<OverLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<RateLimitOptions>>().Value.BuildPolicy());
+        services.AddSingleton<TemplateRenderer>();
     }
 }

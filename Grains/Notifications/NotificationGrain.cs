@@ -108,6 +108,19 @@ public sealed class NotificationGrain(
         return new CommandOutcome(CommandStatus.Applied, State.ToView());
     }
 
+    public async Task<bool> RecordReceipt(string provider, string deliveryStatus)
+    {
+        if (!StateExists)
+        {
+            return false;
+        }
+        State.DeliveryStatus = deliveryStatus;
+        State.UpdatedAt = time.GetUtcNow();
+        await WriteStateAsync();
+        logger.LogInformation("Notification {NotificationId}: {Provider} reports {DeliveryStatus}", State.Id, provider, deliveryStatus);
+        return true;
+    }
+
     public async Task<bool> Reconcile()
     {
         var now = time.GetUtcNow();

@@ -19,4 +19,7 @@ namespace Notifications.Orleans.Grains.Storage;
 [JsonSerializable(typeof(WebhookEndpointView))]
 [JsonSerializable(typeof(WebhookTarget))]
 [JsonSerializable(typeof(RotatedSecret))]
+[JsonSerializable(typeof(Providers.ProviderCircuitState))]
+[JsonSerializable(typeof(Users.UserState))]
+[JsonSerializable(typeof(Templates.TemplateState))]
 public sealed partial class DomainJsonContext : JsonSerializerContext;

@@ -18,3 +18,9 @@ public sealed class GrainCallException(string remoteType, string message) : Exce
 
 /// <summary>No silo could serve the grain within the call timeout (ownership in transition, silos down).</summary>
 public sealed class GrainUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The silo serving a call failed or went away after the call was sent: the call may or may not
+/// have run. Callers that must not apply an operation twice retry it with an idempotency key.
+/// </summary>
+public sealed class SiloUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

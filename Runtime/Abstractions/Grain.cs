@@ -82,11 +82,30 @@ public abstract class Grain<TState> : Grain where TState : new()
     protected Task ReadStateAsync() => Context.Storage.ReadStateAsync(GrainId, _state, CancellationToken.None);
 
     /// <summary>Writes the state; throws <see cref="InconsistentStateException"/> when another activation wrote since.</summary>
-    protected Task WriteStateAsync() => Context.Storage.WriteStateAsync(GrainId, _state, Context.Fence, CancellationToken.None);
+    protected async Task WriteStateAsync()
+    {
+        try
+        {
+            await Context.Storage.WriteStateAsync(GrainId, _state, Context.Fence, CancellationToken.None);
+        }
+        catch (Exception e) when (e is InconsistentStateException or PartitionLeaseLostException)
+        {
+            Context.Activation.MarkStale();
+            throw;
+        }
+    }
 
     protected async Task ClearStateAsync()
     {
-        await Context.Storage.ClearStateAsync(GrainId, _state, Context.Fence, CancellationToken.None);
+        try
+        {
+            await Context.Storage.ClearStateAsync(GrainId, _state, Context.Fence, CancellationToken.None);
+        }
+        catch (Exception e) when (e is InconsistentStateException or PartitionLeaseLostException)
+        {
+            Context.Activation.MarkStale();
+            throw;
+        }
         _state.State = new TState();
     }
 

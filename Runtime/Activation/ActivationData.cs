@@ -20,6 +20,7 @@ internal sealed class ActivationData
     private long _lastUsed;
     private volatile ActivationStatus _status = ActivationStatus.Activating;
     private bool _deactivationRequested;
+    private volatile bool _stale;
 
     public ActivationData(GrainId grainId, WriteFence fence, Type implementation, Catalog catalog, TimeProvider time)
     {
@@ -104,6 +105,10 @@ internal sealed class ActivationData
         finally
         {
             _lastUsed = _time.GetTimestamp();
+            if (_stale)
+            {
+                Drop();
+            }
             if (takesTurn)
             {
                 _turn.Release();
@@ -140,6 +145,10 @@ internal sealed class ActivationData
         }
         finally
         {
+            if (_stale)
+            {
+                Drop();
+            }
             _turn.Release();
         }
     }
@@ -175,6 +184,9 @@ internal sealed class ActivationData
     }
 
     public void RequestDeactivation() => _deactivationRequested = true;
+
+    /// <summary>A state write of this activation was refused (stale version or lost lease): it is dropped after the turn, even if the grain caught the error.</summary>
+    public void MarkStale() => _stale = true;
 
     public IDisposable RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
     {

@@ -128,6 +128,9 @@ public sealed class Catalog
         return idle.Count;
     }
 
+    /// <summary>The partitions that have at least one activation here.</summary>
+    internal HashSet<int> PartitionsWithActivations() => _activations.Values.Select(a => a.Fence.Partition).ToHashSet();
+
     /// <summary>Deactivates every activation of the given partitions (handover), or all of them when null (shutdown).</summary>
     public async Task DeactivatePartitionsAsync(IReadOnlyCollection<int>? partitions, DeactivationReason reason)
     {

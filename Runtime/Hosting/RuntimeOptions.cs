@@ -1,13 +1,38 @@
 namespace Notifications.Orleans.Runtime.Hosting;
 
+/// <summary>What a process is in the cluster.</summary>
+public enum ClusterRole
+{
+    /// <summary>Joins membership, takes partitions, hosts activations and serves the internal endpoint.</summary>
+    Silo,
+
+    /// <summary>Joins nothing and takes no partitions: reads membership and leases only to route its calls to the owners.</summary>
+    Client,
+}
+
 /// <summary>Identity and shape of the silo and cluster; bound from the "Cluster" configuration section.</summary>
 public sealed class ClusterOptions
 {
     /// <summary>This silo's id; a fresh one per process when empty.</summary>
     public string SiloId { get; set; } = "";
 
+    /// <summary>Silo (default) or Client: a client routes calls into the cluster but owns nothing.</summary>
+    public ClusterRole Role { get; set; } = ClusterRole.Silo;
+
     /// <summary>The base URL other silos use to reach this silo's internal endpoint; derived from the listener when empty.</summary>
     public string InternalUrl { get; set; } = "";
+
+    /// <summary>
+    /// The shared secret silo-to-silo calls present; when empty, one is generated per cluster and kept in
+    /// PostgreSQL (memory mode: per process). Every silo and client of a cluster must agree on it.
+    /// </summary>
+    public string Secret { get; set; } = "";
+
+    /// <summary>Registers the runtime's diagnostic grains (a counter used by cluster checks and tests). Default false.</summary>
+    public bool DiagnosticGrains { get; set; }
+
+    /// <summary>How long connecting to another silo may take before it is taken as unreachable. Default 2 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Number of partitions grain keys hash to. Fixed for the life of a cluster. Default 256.</summary>
     public int PartitionCount { get; set; } = 256;
@@ -47,6 +72,18 @@ public sealed class ClusterOptions
         if (CallTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Cluster:CallTimeout must be positive.");
+        }
+        if (SiloDeathTimeout <= LeaseRenewInterval)
+        {
+            throw new InvalidOperationException("Cluster:SiloDeathTimeout must be longer than Cluster:LeaseRenewInterval.");
+        }
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Cluster:ConnectTimeout must be positive.");
+        }
+        if (!Enum.IsDefined(Role))
+        {
+            throw new InvalidOperationException("Cluster:Role must be Silo or Client.");
         }
     }
 }

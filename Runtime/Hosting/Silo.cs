@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifications.Orleans.Runtime.Activation;
+using Notifications.Orleans.Runtime.Calls;
 using Notifications.Orleans.Runtime.Membership;
 using Notifications.Orleans.Runtime.Reminders;
 using Notifications.Orleans.Runtime.Storage.Postgres;
@@ -12,29 +13,46 @@ using Notifications.Orleans.Runtime.Storage.Postgres;
 namespace Notifications.Orleans.Runtime.Hosting;
 
 /// <summary>
-/// The silo's life: migrate the schema, join the cluster and take partitions, run the lease,
-/// reminder and idle-collection loops, and on stop hand everything over before exiting.
+/// The silo's life: migrate the schema; once the listener is up, join the cluster with its address
+/// and take partitions; run the lease, reminder and idle-collection loops; on stop (SIGTERM,
+/// Ctrl+C), before the listener closes, stop taking work, let turns in flight finish, deactivate
+/// and hand every partition over at once. In the client role it only keeps the owner map.
 /// </summary>
 public sealed class Silo(
     IServiceProvider services,
     LeaseManager leaseManager,
     ReminderService reminders,
     Catalog catalog,
+    GrainCallRouter router,
+    PartitionOwnership ownership,
+    ClusterSecret secret,
     TimeProvider time,
     IOptions<ClusterOptions> clusterOptions,
     IOptions<GrainCollectionOptions> collectionOptions,
-    IHostApplicationLifetime lifetime,
-    ILogger<Silo> logger) : IHostedService
+    ILogger<Silo> logger) : IHostedLifecycleService
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
+    private int _left;
+    private volatile bool _serving;
+    private bool _joined;
 
     public string SiloId => leaseManager.SiloId;
+
+    public ClusterRole Role => clusterOptions.Value.Role;
 
     public DateTimeOffset StartedAt { get; private set; }
 
     /// <summary>The address other silos reach this one at.</summary>
     public string Address { get; private set; } = "";
+
+    /// <summary>Whether the silo has joined and its internal endpoint takes calls (false before start and after a crash).</summary>
+    public bool IsServing => _serving;
+
+    /// <summary>How long the last graceful stop took, from the stop signal until every partition was released.</summary>
+    public TimeSpan? LastStopDuration { get; private set; }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -44,55 +62,93 @@ public sealed class Silo(
             var applied = await migrator.MigrateAsync(cancellationToken);
             logger.LogInformation("Schema ready ({Applied} migrations applied)", applied.Count);
         }
-        Address = clusterOptions.Value.InternalUrl;
-        await leaseManager.JoinAsync(Address, cancellationToken);
-        logger.LogInformation("Silo {SiloId} joined and owns {Count} partitions", SiloId, services.GetRequiredService<PartitionOwnership>().ValidPartitions.Count);
+        // Resolved now so a missing or unreadable secret fails the start, not the first call.
+        await secret.GetAsync(cancellationToken);
+    }
 
-        lifetime.ApplicationStarted.Register(() => _ = AdvertiseListenerAsync());
+    // Runs after the listener has started, so the address this silo advertises is the one it serves on.
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (Role == ClusterRole.Client)
+        {
+            await leaseManager.RefreshOwnersAsync(cancellationToken);
+            _serving = true;
+            _loops.Add(Task.Run(() => leaseManager.RunClientAsync(_stopping.Token), CancellationToken.None));
+            logger.LogInformation("Cluster client {SiloId} routes to {Count} partition owners", SiloId, ownership.Owners.Count);
+            return;
+        }
+        Address = ResolveAddress();
+        await leaseManager.JoinAsync(Address, StartedAt, cancellationToken);
+        _joined = true;
+        _serving = true;
+        logger.LogInformation("Silo {SiloId} at {Address} joined and owns {Count} partitions", SiloId, Address, ownership.ValidPartitions.Count);
+
         _loops.Add(Task.Run(() => leaseManager.RunAsync(_stopping.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => reminders.RunAsync(_stopping.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => CollectIdleAsync(_stopping.Token), CancellationToken.None));
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    // Runs before the listener stops: while partitions move, calls that reach this silo are answered "not owner".
+    public Task StoppingAsync(CancellationToken cancellationToken) => LeaveAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => LeaveAsync(cancellationToken);
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task LeaveAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _left, 1) == 1)
+        {
+            return;
+        }
         var started = time.GetTimestamp();
         await _stopping.CancelAsync();
+        // The reminder loop returns once its ticks in flight have finished.
         await Task.WhenAll(_loops);
-        try
+        if (_joined)
         {
-            await leaseManager.LeaveAsync(cancellationToken);
+            try
+            {
+                await leaseManager.LeaveAsync(cancellationToken);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Silo {SiloId} could not hand its partitions over; they move when the leases expire", SiloId);
+            }
         }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Silo {SiloId} could not hand its partitions over; they move when the leases expire", SiloId);
-        }
-        logger.LogInformation("Silo {SiloId} stopped in {Elapsed} ms", SiloId, (int)time.GetElapsedTime(started).TotalMilliseconds);
+        LastStopDuration = time.GetElapsedTime(started);
+        logger.LogInformation("Silo {SiloId} stopped in {Elapsed} ms", SiloId, (int)LastStopDuration.Value.TotalMilliseconds);
     }
 
-    // The listener's address is known only once the server has started.
-    private async Task AdvertiseListenerAsync()
+    /// <summary>Dies as a killed process would: no handover, no lease release, no further calls served or sent.</summary>
+    internal void Crash()
+    {
+        Interlocked.Exchange(ref _left, 1);
+        _serving = false;
+        router.Abort();
+        ownership.DropAll();
+        _stopping.Cancel();
+    }
+
+    /// <summary>Stops heartbeats and lease renewals, as a process paused by the OS or a debugger (test cluster).</summary>
+    internal void PauseLeaseRenewal() => leaseManager.PauseRenewal();
+
+    internal void ResumeLeaseRenewal() => leaseManager.ResumeRenewal();
+
+    private string ResolveAddress()
     {
         if (!string.IsNullOrEmpty(clusterOptions.Value.InternalUrl))
         {
-            return;
+            return clusterOptions.Value.InternalUrl.TrimEnd('/');
         }
-        var server = services.GetService<IServer>();
-        var address = server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        var address = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         if (address is null)
         {
-            return;
+            return "";
         }
-        Address = address.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal)
-            .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal);
-        try
-        {
-            await leaseManager.AdvertiseAsync(Address, StartedAt, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not advertise silo address {Address}", Address);
-        }
+        // A wildcard listener is reached on the loopback here; silos on other machines need Cluster:InternalUrl.
+        return address.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
     }
 
     private async Task CollectIdleAsync(CancellationToken stoppingToken)

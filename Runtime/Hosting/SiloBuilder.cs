@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Notifications.Orleans.Runtime.Activation;
 using Notifications.Orleans.Runtime.Calls;
+using Notifications.Orleans.Runtime.Diagnostics;
 using Notifications.Orleans.Runtime.Membership;
 using Notifications.Orleans.Runtime.Reminders;
 using Notifications.Orleans.Runtime.Storage;
@@ -47,6 +48,17 @@ public sealed class SiloBuilder
         return this;
     }
 
+    /// <summary>
+    /// Client role: this process joins nothing and takes no partitions; it reads membership and leases
+    /// only to route its grain calls to the owning silos (the HTTP facade running on its own). Needs
+    /// <see cref="UsePostgres"/>. The same as <c>Cluster:Role=Client</c>.
+    /// </summary>
+    public SiloBuilder AsClient()
+    {
+        Services.PostConfigure<ClusterOptions>(o => o.Role = ClusterRole.Client);
+        return this;
+    }
+
     /// <summary>Dev mode: one silo, everything in process memory.</summary>
     public SiloBuilder UseMemoryStorage()
     {
@@ -70,6 +82,7 @@ public sealed class SiloBuilder
         Services.AddSingleton<IMembershipTable, PostgresMembershipTable>();
         Services.AddSingleton<IReminderTable, PostgresReminderTable>();
         Services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
+        Services.TryAddSingleton<IRemoteGrainInvoker, HttpRemoteGrainInvoker>();
         return this;
     }
 }
@@ -78,8 +91,10 @@ public sealed class SiloBuilder
 public static class SiloServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds a silo. Options bind from configuration sections "Cluster", "Grains:Collection" and
-    /// "Reminders"; <paramref name="configure"/> registers grains and picks the storage.
+    /// Adds a silo (or, with <c>Cluster:Role=Client</c>, a cluster client). Options bind from the
+    /// configuration sections "Cluster", "Grains:Collection" and "Reminders"; <paramref name="configure"/>
+    /// registers grains and picks the storage. An ASP.NET Core host also maps the internal endpoint
+    /// with <see cref="SiloEndpointExtensions.MapSiloInternalEndpoint"/>.
     /// </summary>
     public static IServiceCollection AddSilo(this IServiceCollection services, IConfiguration configuration, Action<SiloBuilder> configure)
     {
@@ -92,10 +107,11 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton<PartitionOwnership>();
         services.AddSingleton(sp => new GrainTypeRegistry(sp.GetServices<GrainRegistration>()));
         services.AddSingleton<Catalog>();
+        services.AddSingleton<ClusterSecret>();
         services.AddSingleton<GrainCallRouter>(sp => new GrainCallRouter(
             sp.GetRequiredService<Catalog>(), sp.GetRequiredService<PartitionOwnership>(), sp.GetRequiredService<PartitionMap>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterOptions>>(),
-            sp.GetService<IRemoteGrainInvoker>()));
+            sp.GetService<IRemoteGrainInvoker>(), sp.GetRequiredService<LeaseManager>()));
         services.AddSingleton<IGrainCallInvoker>(sp => sp.GetRequiredService<GrainCallRouter>());
         services.AddSingleton<IGrainFactory, GrainFactory>();
         services.AddSingleton<ReminderRegistry>();
@@ -105,6 +121,10 @@ public static class SiloServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Silo>());
 
         var builder = new SiloBuilder(services);
+        if (configuration.GetValue<bool>("Cluster:DiagnosticGrains"))
+        {
+            builder.AddGrain<IDiagnosticCounterGrain, DiagnosticCounterGrain>();
+        }
         configure(builder);
         if (!services.Any(d => d.ServiceType == typeof(IGrainStorage)))
         {

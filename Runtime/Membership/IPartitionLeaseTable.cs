@@ -17,7 +17,10 @@ public interface IPartitionLeaseTable
 
     Task<IReadOnlyList<PartitionLeaseRecord>> ReadAllAsync(CancellationToken cancellationToken);
 
-    /// <summary>Takes those of the partitions that are free or expired; returns the ones taken with their new epochs.</summary>
+    /// <summary>
+    /// Takes those of the partitions that are free, expired, or still name <paramref name="siloId"/> (left by an
+    /// earlier process with the same id); returns the ones taken with their new epochs.
+    /// </summary>
     Task<IReadOnlyList<HeldLease>> TryAcquireAsync(string siloId, IReadOnlyCollection<int> partitions, TimeSpan duration, CancellationToken cancellationToken);
 
     /// <summary>Extends the leases still held under the same epoch; returns the ones extended.</summary>

@@ -48,7 +48,7 @@ public sealed class MemoryPartitionLeaseTable(TimeProvider time) : IPartitionLea
         {
             foreach (var p in partitions)
             {
-                if (_rows.TryGetValue(p, out var row) && (row.Owner is null || row.ExpiresAt <= now))
+                if (_rows.TryGetValue(p, out var row) && (row.Owner is null || row.ExpiresAt <= now || row.Owner == siloId))
                 {
                     _rows[p] = (siloId, row.Epoch + 1, now + duration);
                     taken.Add(new HeldLease(p, row.Epoch + 1));

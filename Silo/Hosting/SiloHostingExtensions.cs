@@ -3,6 +3,7 @@ using Notifications.Orleans.Api;
 using Notifications.Orleans.Grains.Hosting;
 using Notifications.Orleans.Grains.Tenants;
 using Notifications.Orleans.Runtime.Hosting;
+using Notifications.Orleans.Silo.Sandbox;
 
 namespace Notifications.Orleans.Silo.Hosting;
 
@@ -30,6 +31,8 @@ public static class SiloHostingExtensions
             builder.Configuration.AddInMemoryCollection(DevDefaults(builder.Configuration, generated));
         }
         builder.Services.AddSingleton(generated);
+        var sandboxUrl = AddSandbox(builder, devMode);
+        builder.Services.AddSingleton(new SandboxAddress(sandboxUrl));
 
         builder.Services.AddSilo(builder.Configuration, silo =>
         {
@@ -56,10 +59,41 @@ public static class SiloHostingExtensions
     public static WebApplication MapNotificationSilo(this WebApplication app)
     {
         app.MapNotificationsApi();
+        if (app.Services.GetRequiredService<SandboxAddress>().BaseUrl is not null)
+        {
+            app.MapSandboxProviders();
+        }
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapSiloInternalEndpoint();
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
+    }
+
+    /// <summary>
+    /// The sandbox providers (Sandbox:Enabled; on by default in dev mode) are served on this silo's own
+    /// listener at /sandbox/{provider}, and the adapters point at them, unless Providers:* is configured.
+    /// Their receipts come back to this silo's receipt routes. Returns the sandbox base URL, or null.
+    /// </summary>
+    private static Uri? AddSandbox(WebApplicationBuilder builder, bool devMode)
+    {
+        var configuration = builder.Configuration;
+        var enabled = bool.TryParse(configuration["Sandbox:Enabled"], out var flag) ? flag : devMode;
+        if (!enabled || configuration.GetSection("Providers").Exists())
+        {
+            return null;
+        }
+        var listener = (configuration["urls"] ?? configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrl).Split(';')[0];
+        var baseUrl = new Uri(listener.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).TrimEnd('/'));
+        var credentials = SandboxCredentials.Generate();
+        var settings = new Dictionary<string, string?>(credentials.AdapterConfiguration(baseUrl))
+        {
+            ["Providers:Twilio:StatusCallbackUrl"] = new Uri(baseUrl, "/v1/providers/twilio/status").ToString(),
+        };
+        configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSandboxProviders(credentials, o => o.SendGridEventWebhookUrl = new Uri(baseUrl, "/v1/providers/sendgrid/events").ToString());
+        return baseUrl;
     }
 
     // Dev mode: loopback webhook targets, and keys generated for this run where none are configured.
@@ -100,9 +134,16 @@ public static class SiloHostingExtensions
         {
             Console.WriteLine($"Tenant 'dev' key (generated for this run; set Api__DevTenantKey to fix it): {generated.DevTenantKey}");
         }
+        if (app.Services.GetRequiredService<SandboxAddress>().BaseUrl is { } sandbox)
+        {
+            Console.WriteLine($"Sandbox providers: {sandbox}sandbox/{{twilio|vonage|sendgrid|mailgun|fcm|apns}}/messages (what they received), .../faults (inject failures)");
+        }
         Console.WriteLine("Press Ctrl+C to stop.");
     }
 }
+
+/// <summary>Where the sandbox providers are served, when they are.</summary>
+public sealed record SandboxAddress(Uri? BaseUrl);
 
 /// <summary>Keys generated at start-up in dev mode, printed once.</summary>
 public sealed class DevKeys

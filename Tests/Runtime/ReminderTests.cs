@@ -59,8 +59,14 @@ public abstract class ReminderTests
         await Task.Delay(1500);
 
         Assert.InRange(log.Count("periodic", "beat"), afterCancel, afterCancel + 1);
-        var ticks = log.Ticks.Where(t => t.Key == "periodic").Select(t => t.Status.CurrentTickTime).Take(3).ToList();
-        Assert.All(ticks.Zip(ticks.Skip(1)), pair => Assert.InRange((pair.Second - pair.First).TotalMilliseconds, 700, 2000));
+        // Ticks sit on the period grid (a late tick does not shift the next one) and fire once due, never before.
+        var ticks = log.Ticks.Where(t => t.Key == "periodic").Select(t => t.Status).Take(3).ToList();
+        Assert.All(ticks.Zip(ticks.Skip(1)), pair =>
+        {
+            var step = pair.Second.DueAt - pair.First.DueAt;
+            Assert.True(step > TimeSpan.Zero && step.Ticks % TimeSpan.FromSeconds(1).Ticks == 0, $"ticks due {step} apart");
+        });
+        Assert.All(ticks, t => Assert.InRange(t.CurrentTickTime - t.DueAt, TimeSpan.Zero, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]

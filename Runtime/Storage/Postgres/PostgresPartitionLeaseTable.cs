@@ -34,7 +34,7 @@ public sealed class PostgresPartitionLeaseTable(NpgsqlDataSource dataSource) : I
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE rt_partition_lease SET owner_silo = @silo, epoch = epoch + 1, expires_at = now() + @duration
-            WHERE partition_id = ANY(@partitions) AND (owner_silo IS NULL OR expires_at <= now())
+            WHERE partition_id = ANY(@partitions) AND (owner_silo IS NULL OR expires_at <= now() OR owner_silo = @silo)
             RETURNING partition_id, epoch
             """);
         command.Parameters.AddWithValue("silo", siloId);

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Notifications.Orleans.Api.Authentication;
+using Notifications.Orleans.Grains.Interfaces.Providers;
+using Notifications.Orleans.Grains.Providers;
+using Notifications.Orleans.Runtime;
+
+namespace Notifications.Orleans.Api;
+
+/// <summary>Body of POST /v1/admin/providers/{name}/circuit.</summary>
+public sealed record CircuitModeRequest(CircuitMode? Mode);
+
+/// <summary>Providers' circuits and health, in the shape GET /v1/admin/providers answers.</summary>
+public sealed record ProvidersResponse(IReadOnlyList<ProviderStatusView> Providers);
+
+/// <summary>/v1/admin/providers: each provider's circuit, success rate and latency; operators can force circuits.</summary>
+public static class ProvidersApi
+{
+    public static RouteGroupBuilder MapProviderRoutes(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/admin/providers").RequireAuthorization(ApiKeyAuthenticationHandler.AdminPolicy).WithTags("Admin");
+        group.MapGet("", List).WithName("ListProviders").Produces<ProvidersResponse>();
+        group.MapPost("{name}/circuit", SetMode).WithName("SetCircuitMode").Accepts<CircuitModeRequest>("application/json")
+            .Produces<ProviderStatusView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<IResult> List(ProviderCircuits circuits, IGrainFactory grains)
+    {
+        var names = circuits.Providers.Order(StringComparer.Ordinal).ToList();
+        var views = await Task.WhenAll(names.Select(n => grains.GetGrain<IProviderGrain>(n).GetStatus()));
+        return TypedResults.Ok(new ProvidersResponse(views));
+    }
+
+    private static async Task<IResult> SetMode(string name, HttpRequest http, ProviderCircuits circuits, IGrainFactory grains)
+    {
+        if (!circuits.Providers.Contains(name, StringComparer.Ordinal))
+        {
+            return ApiProblems.NotFoundProblem($"No provider '{name}' is configured; known: {string.Join(", ", circuits.Providers.Order(StringComparer.Ordinal))}.");
+        }
+        var (request, malformed) = await JsonBody.ReadAsync(http, ApiJsonContext.Default.CircuitModeRequest);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+        if (request!.Mode is not { } mode)
+        {
+            return ApiProblems.Validation("mode", "Required: auto, forced-open or forced-closed.");
+        }
+        return TypedResults.Ok(await grains.GetGrain<IProviderGrain>(name).SetMode(mode));
+    }
+}

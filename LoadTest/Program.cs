@@ -1,0 +1,1 @@
+Console.WriteLine("Load generator: not implemented yet.");
