@@ -7,7 +7,8 @@ using Notifications.Orleans.Grains.Interfaces.Merchants;
 namespace Notifications.Orleans.Api;
 
 /// <summary>Source-generated JSON for the API's request and response bodies.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, AllowDuplicateProperties = false)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, AllowDuplicateProperties = false,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(NotificationRequest))]
 [JsonSerializable(typeof(NotificationRequestFields))]
 [JsonSerializable(typeof(NotificationView))]

@@ -81,6 +81,10 @@ public static partial class JsonBody
             case InvalidOperationException or FormatException or OverflowException:
                 return $"Wrong type{where}{position}: expected {Expected(root, e.Path)}.";
         }
+        if (UnknownMember().Match(e.Message) is { Success: true } unknown)
+        {
+            return $"Unknown field '{TenantsApi.Shorten(unknown.Groups[1].Value)}'{where}{position}; see the schema for the fields this route takes.";
+        }
         const string conversion = "The JSON value could not be converted to ";
         if (e.Message.StartsWith(conversion, StringComparison.Ordinal))
         {
@@ -144,6 +148,9 @@ public static partial class JsonBody
             ? $"an array of {Describe(ElementType(type) ?? typeof(object)).Replace("a ", "", StringComparison.Ordinal).Replace("an ", "", StringComparison.Ordinal)}s"
             : "an object";
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^The JSON property '(.*)' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex UnknownMember();
 
     // .NET type names mean nothing to a caller.
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*(?:during deserialization )?of type '[^']*'")]

@@ -38,7 +38,8 @@ public static class ApiDocument
         RFC 9457 problem details (`application/problem+json`) with a stable `type`:
         `/problems/validation-failed` (400, with `errors`: field path -> messages, e.g. `recipient.phone`,
         `eventTypes[2]`), `/problems/malformed-request` (400: not JSON, invalid UTF-8, wrong Content-Type, a value
-        of the wrong type, a body sent to a route that takes none), `/problems/unauthorized` (401),
+        of the wrong type, a field the route does not take, a duplicated field, nesting deeper than 64, a body sent
+        to a route that takes none), `/problems/unauthorized` (401),
         `/problems/forbidden` (403), `/problems/not-found` (404), `/problems/idempotency-conflict` (409),
         `/problems/invalid-state` (409), `/problems/name-taken` (409), `/problems/payload-too-large` (413),
         `/problems/rate-limited` (429), `/problems/unavailable` (503), `/problems/internal-error` (500).
@@ -146,6 +147,9 @@ public static class ApiDocument
             AddProblem(operation, context.Document, StatusCodes.Status401Unauthorized, "Missing or unknown API key.");
             AddProblem(operation, context.Document, StatusCodes.Status403Forbidden, policies.Contains(ApiKeyAuthenticationHandler.AdminPolicy)
                 ? "A tenant key on an admin route." : "The admin key on a tenant route.");
+        }
+        if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
+        {
             AddProblem(operation, context.Document, StatusCodes.Status429TooManyRequests, "Over the rate limit; see Retry-After.");
         }
         if (operation.RequestBody is { } body)

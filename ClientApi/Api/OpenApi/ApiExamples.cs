@@ -35,6 +35,16 @@ public static class ApiExamples
           "eventTypes": ["charge.paid", "refund.created"], "disabledReason": null, "failingSince": null }
         """;
 
+    private const string Preferences = """
+        { "channels": { "sms": true, "email": true, "push": false }, "types": { "marketing": { "sms": false } },
+          "quietHours": { "start": "22:00", "end": "07:00", "timeZone": "Africa/Lagos" } }
+        """;
+
+    private const string TemplateVariant = """
+        { "channel": "sms", "locale": "en", "content": { "smsText": "Your {{brand}} code is {{code}}", "emailSubject": null, "emailText": null,
+          "emailHtml": null, "pushTitle": null, "pushBody": null }, "updatedAt": "2026-11-21T12:00:00Z" }
+        """;
+
     private static readonly string Page = $$"""{ "items": [{{Notification}}], "nextCursor": "NjM4NjgwMDAwMDAwMDAwMDAwfG50Zl81ZjJj" }""";
 
     private static readonly Dictionary<string, (string? Request, Dictionary<int, string> Responses)> ByOperation = new(StringComparer.Ordinal)
@@ -69,6 +79,30 @@ public static class ApiExamples
         }),
         ["ListDeadLetters"] = (null, new() { [200] = Page.Replace("\"PENDING\"", "\"FAILED\"", StringComparison.Ordinal) }),
         ["ReplayDeadLetters"] = ($$"""{ "ids": ["{{NotificationId}}"] }""", new() { [202] = """{ "replayed": 1, "notReplayed": [] }""" }),
+        ["ListProviders"] = (null, new()
+        {
+            [200] = """
+                { "providers": [
+                  { "name": "twilio", "channel": "sms", "circuitState": "closed", "mode": "auto", "successRate": 0.998, "latencyMs": 212.5 },
+                  { "name": "vonage", "channel": "sms", "circuitState": "open", "mode": "forced-open", "successRate": null, "latencyMs": null } ] }
+                """,
+        }),
+        ["SetCircuitMode"] = ("""{ "mode": "forced-open" }""", new()
+        {
+            [200] = """{ "name": "vonage", "channel": "sms", "circuitState": "open", "mode": "forced-open", "successRate": null, "latencyMs": null }""",
+        }),
+        ["PutUserPreferences"] = (Preferences, new() { [200] = Preferences }),
+        ["GetUserPreferences"] = (null, new() { [200] = Preferences }),
+        ["GetTemplate"] = (null, new() { [200] = $"[{TemplateVariant}]" }),
+        ["PutTemplate"] = ("""{ "smsText": "Your {{brand}} code is {{code}}", "emailSubject": null, "emailText": null, "emailHtml": null, "pushTitle": null, "pushBody": null }""",
+            new() { [200] = TemplateVariant }),
+        ["PreviewTemplate"] = ("""{ "data": { "brand": "Acme", "code": "493817" }, "locale": "pt-BR" }""", new()
+        {
+            [200] = """
+                { "subject": null, "text": "Your Acme code is 493817", "html": null, "title": null, "body": null, "locale": "en",
+                  "smsEncoding": "GSM-7", "smsSegments": 1, "smsCharacters": 24 }
+                """,
+        }),
         ["GetCluster"] = (null, new()
         {
             [200] = """

@@ -26,6 +26,9 @@ public static partial class FieldRules
     /// <summary>Longest merchant id; merchant ids appear in URL paths, so they keep to URL-safe characters.</summary>
     public const int MaxMerchantIdLength = 100;
 
+    /// <summary>Longest locale tag.</summary>
+    public const int MaxLocaleLength = 35;
+
     /// <summary>Longest tenant name.</summary>
     public const int MaxTenantNameLength = 100;
 
@@ -180,6 +183,33 @@ public static partial class FieldRules
         return value.Any(char.IsControl) ? "No control characters." : null;
     }
 
+    /// <summary>A user id: 1 to 200 characters of letters, digits, '.', '_', '-', '@' and '+' (it is a URL path segment).</summary>
+    public static string? UserId(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "Required.";
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            return $"At most {MaxIdLength} characters.";
+        }
+
+        return UserIdPattern().IsMatch(value) ? null : "Only letters, digits, '.', '_', '-', '@' and '+'.";
+    }
+
+    /// <summary>A language tag such as "en", "pt" or "pt-BR".</summary>
+    public static string? Locale(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "Required.";
+        }
+
+        return value.Length <= MaxLocaleLength && LocalePattern().IsMatch(value) ? null : "A language tag such as en, pt or pt-BR.";
+    }
+
     /// <summary>A merchant id: 1 to 100 characters of letters, digits, '.', '_' and '-' (it is a URL path segment).</summary>
     public static string? MerchantId(string? value)
     {
@@ -314,4 +344,10 @@ public static partial class FieldRules
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
     private static partial Regex MerchantIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._@+-]+\z")]
+    private static partial Regex UserIdPattern();
+
+    [GeneratedRegex(@"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\z")]
+    private static partial Regex LocalePattern();
 }

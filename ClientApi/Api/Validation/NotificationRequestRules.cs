@@ -41,7 +41,8 @@ public sealed record RecipientFields(
     string? Phone = null,
     string? Email = null,
     string? DeviceToken = null,
-    string? Platform = null);
+    string? Platform = null,
+    string? Locale = null);
 
 /// <summary>Inline <c>content</c> of a notification request; for push, subject is the title and text the body.</summary>
 public sealed record ContentFields(string? Subject = null, string? Text = null, string? Html = null);
@@ -52,7 +53,7 @@ public sealed record ContentFields(string? Subject = null, string? Text = null, 
 /// as is); sms needs <c>recipient.phone</c>, email <c>recipient.email</c>, push <c>recipient.deviceToken</c> and
 /// <c>recipient.platform</c>, and each of these needs a template or content (not both): sms content needs
 /// <c>text</c>, email content <c>subject</c> and <c>text</c> or <c>html</c>, push content <c>text</c>.
-/// <c>recipient.userId</c> is optional everywhere.
+/// <c>recipient.userId</c> and <c>recipient.locale</c> (for templates) are optional everywhere.
 /// </remarks>
 public static class NotificationRequestRules
 {
@@ -99,7 +100,12 @@ public static class NotificationRequestRules
 
         if (recipient.UserId is not null)
         {
-            errors.Check("recipient.userId", FieldRules.Identifier(recipient.UserId));
+            errors.Check("recipient.userId", FieldRules.UserId(recipient.UserId));
+        }
+
+        if (recipient.Locale is not null)
+        {
+            errors.Check("recipient.locale", FieldRules.Locale(recipient.Locale));
         }
 
         switch (channel)
@@ -223,6 +229,7 @@ public static class NotificationRequestRules
                         "ios" => PushPlatform.Ios,
                         _ => throw new ArgumentException("Unknown platform.", nameof(valid)),
                     },
+                    Locale = recipient.Locale,
                 },
             Data = valid.Data,
             Template = valid.Template,

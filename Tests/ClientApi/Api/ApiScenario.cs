@@ -13,6 +13,10 @@ internal sealed class ApiScenario : IAsyncDisposable
 {
     public const string MerchantId = "m-42";
 
+    public const string UserId = "owner-user";
+
+    public const string TemplateName = "owner-receipt";
+
     private ApiScenario(SiloApp app, WebhookReceiver receiver) => (App, Receiver) = (app, receiver);
 
     public SiloApp App { get; }
@@ -36,7 +40,7 @@ internal sealed class ApiScenario : IAsyncDisposable
     public string StrangerTenantId { get; private set; } = "";
 
     /// <summary>Values of the owner's that must never show up in another tenant's answers.</summary>
-    public IReadOnlyList<string> OwnerSecrets => [NotificationId, Secret, Receiver.Url, OwnerKey, "owner-private-key", OwnerKeyId];
+    public IReadOnlyList<string> OwnerSecrets => [NotificationId, Secret, Receiver.Url, OwnerKey, "owner-private-key", OwnerKeyId, "Africa/Lagos", "owner template text"];
 
     public static async Task<ApiScenario> StartAsync(string? connectionString = null, IDictionary<string, string?>? settings = null)
     {
@@ -60,6 +64,12 @@ internal sealed class ApiScenario : IAsyncDisposable
         scenario.NotificationId = await NotificationsHttp.IdOf(submitted);
         var final = await scenario.Owner.WaitForFinalAsync(scenario.NotificationId);
         Assert.Equal("SUCCESS", final.State());
+        (await scenario.Owner.PutAsJsonAsync($"/v1/users/{UserId}/preferences", new
+        {
+            channels = new { sms = false },
+            quietHours = new { start = "22:00", end = "07:00", timeZone = "Africa/Lagos" },
+        })).EnsureSuccessStatusCode();
+        (await scenario.Owner.PutAsJsonAsync($"/v1/templates/{TemplateName}/sms/en", new { smsText = "owner template text {{code}}" })).EnsureSuccessStatusCode();
         return scenario;
     }
 
@@ -90,6 +100,11 @@ internal sealed class ApiScenario : IAsyncDisposable
             parts.Add(list.ToJsonString());
             var endpoint = await tenant.GetAsync($"/v1/merchants/{MerchantId}/webhook-endpoint");
             parts.Add(endpoint.IsSuccessStatusCode ? await endpoint.Content.ReadAsStringAsync() : $"{(int)endpoint.StatusCode}");
+            foreach (var path in new[] { $"/v1/users/{UserId}/preferences", "/v1/users/fuzz-user/preferences", $"/v1/templates/{TemplateName}", "/v1/templates/fuzz-template" })
+            {
+                var read = await tenant.GetAsync(path);
+                parts.Add(read.IsSuccessStatusCode ? await read.Content.ReadAsStringAsync() : $"{(int)read.StatusCode}");
+            }
         }
         parts.Add((await (await admin.GetAsync("/v1/admin/tenants")).ReadJsonAsync()).ToJsonString());
         foreach (var tenantId in new[] { OwnerTenantId, StrangerTenantId })

@@ -131,7 +131,8 @@ public sealed class BadInputTests(ITestOutputHelper output)
         new("data is a string", Submit(With(Webhook(), "data", "chargeId=8812")), 400, Validation, "data"),
 
         // Field rules
-        new("unknown fields only", Send(HttpMethod.Post, "/v1/notifications", "{\"foo\":1}"), 400, Validation, "channel"),
+        new("unknown field", Submit(With(Webhook(), "recipent", new JsonObject { ["merchantId"] = "m-42" })), 400, Malformed),
+        new("empty object", Send(HttpMethod.Post, "/v1/notifications", "{}"), 400, Validation, "channel"),
         new("unknown channel", Submit(With(Webhook(), "channel", "fax")), 400, Validation, "channel"),
         new("channel in capitals", Submit(With(Webhook(), "channel", "WEBHOOK")), 400, Validation, "channel"),
         new("unknown priority", Submit(With(Webhook(), "priority", "urgent")), 400, Validation, "priority"),
@@ -197,6 +198,28 @@ public sealed class BadInputTests(ITestOutputHelper output)
         new("list with a forged cursor", Send(HttpMethod.Get, "/v1/notifications?cursor=bm90LWEtY3Vyc29y", null), 400, Validation, "cursor"),
         new("list with an unknown state", Send(HttpMethod.Get, "/v1/notifications?state=DONE", null), 400, Validation, "state"),
         new("list with a bad type", Send(HttpMethod.Get, "/v1/notifications?type=Not%20A%20Type", null), 400, Validation, "type"),
+
+        // Users, templates, providers
+        new("user id with a space", Send(HttpMethod.Put, "/v1/users/ana%20smith/preferences", "{}"), 400, Validation, "userId"),
+        new("preferences for the webhook channel", Send(HttpMethod.Put, "/v1/users/u-1/preferences", "{\"channels\":{\"webhook\":true}}"), 400, Validation,
+            "channels.webhook"),
+        new("quiet hours in an unknown time zone", Send(HttpMethod.Put, "/v1/users/u-1/preferences",
+            "{\"quietHours\":{\"start\":\"22:00\",\"end\":\"07:00\",\"timeZone\":\"Mars/Olympus\"}}"), 400, Validation, "quietHours.timeZone"),
+        new("channel switch that is not a boolean", Send(HttpMethod.Put, "/v1/users/u-1/preferences", "{\"channels\":{\"sms\":\"yes\"}}"), 400, Malformed),
+        new("recipient locale that is no language tag", Submit(With(Sms(), "recipient.locale", "portuguese")), 400, Validation, "recipient.locale"),
+        new("recipient user id with a space", Submit(With(Sms(), "recipient.userId", "ana smith")), 400, Validation, "recipient.userId"),
+        new("template name with capitals", Send(HttpMethod.Put, "/v1/templates/Receipt/sms/en", "{\"smsText\":\"hi\"}"), 400, Validation, "name"),
+        new("template for the webhook channel", Send(HttpMethod.Put, "/v1/templates/receipt/webhook/en", "{\"smsText\":\"hi\"}"), 400, Validation, "channel"),
+        new("template locale that is no language tag", Send(HttpMethod.Put, "/v1/templates/receipt/sms/english", "{\"smsText\":\"hi\"}"), 400, Validation,
+            "locale"),
+        new("preview of a template that does not exist", Send(HttpMethod.Post, "/v1/templates/nothing/sms/preview", "{\"data\":{}}"), 404, "/problems/not-found"),
+        new("unknown circuit mode", Send(HttpMethod.Post, "/v1/admin/providers/twilio/circuit", "{\"mode\":\"half\"}"), 400, Validation, "mode", s => s.App.Admin()),
+        new("circuit mode as a number", Send(HttpMethod.Post, "/v1/admin/providers/twilio/circuit", "{\"mode\":-4}"), 400, Malformed, Client: s => s.App.Admin()),
+        new("circuit of an unknown provider", Send(HttpMethod.Post, "/v1/admin/providers/carrier-pigeon/circuit", "{\"mode\":\"auto\"}"), 404, "/problems/not-found",
+            Client: s => s.App.Admin()),
+        new("unsigned Twilio receipt", Send(HttpMethod.Post, "/v1/providers/twilio/status", "MessageStatus=delivered", "application/x-www-form-urlencoded"), 401,
+            "/problems/unauthorized", Client: s => s.Anonymous()),
+        new("unsigned SendGrid events", Send(HttpMethod.Post, "/v1/providers/sendgrid/events", "[]"), 401, "/problems/unauthorized", Client: s => s.Anonymous()),
 
         // Admin
         new("tenant without a name", Send(HttpMethod.Post, "/v1/admin/tenants", "{}"), 400, Validation, "name", s => s.App.Admin()),
