@@ -18,6 +18,9 @@ public abstract class ClientAgainstServerTests
 
     protected abstract Task<string?> ConnectionStringAsync();
 
+    /// <summary>Dev mode serves sandbox providers, so it has circuits to drive.</summary>
+    protected virtual bool HasSandboxProviders => false;
+
     private async Task<SiloApp> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var app = new SiloApp(await ConnectionStringAsync(), settings);
@@ -268,6 +271,40 @@ public abstract class ClientAgainstServerTests
     }
 
     [Fact]
+    public async Task User_preferences_and_provider_circuits_through_the_clients()
+    {
+        await using var app = await StartAsync();
+        var admin = Admin(app);
+        using var client = await TenantAsync(app);
+        var preferences = new UserPreferences
+        {
+            Channels = new ChannelPreferences { Sms = true, Push = false },
+            Types = new Dictionary<string, ChannelPreferences> { ["marketing"] = new() { Sms = false } },
+            QuietHours = new QuietHours(new TimeOnly(22, 0), new TimeOnly(7, 0), "Africa/Lagos"),
+        };
+
+        var stored = await client.PutUserPreferencesAsync("u-1", preferences);
+        var read = await client.GetUserPreferencesAsync("u-1");
+        var invalid = await Assert.ThrowsAsync<NotificationsValidationException>(() =>
+            client.PutUserPreferencesAsync("u-1", preferences with { QuietHours = new QuietHours(new TimeOnly(22, 0), new TimeOnly(7, 0), "Mars/Olympus") }));
+        var providers = await admin.GetProvidersAsync();
+
+        Assert.Equivalent(preferences, stored);
+        Assert.Equivalent(preferences, read);
+        Assert.Contains("quietHours.timeZone", invalid.Errors.Keys);
+        Assert.True(!HasSandboxProviders || providers.Count > 0, "dev mode lists its sandbox providers");
+        if (providers.Count > 0)
+        {
+            var name = providers[0].Name;
+            await admin.SetCircuitModeAsync(name, CircuitMode.ForcedOpen);
+            var forced = (await admin.GetProvidersAsync()).Single(p => p.Name == name);
+            Assert.Equal(CircuitMode.ForcedOpen, forced.Mode);
+            await admin.SetCircuitModeAsync(name, CircuitMode.Auto);
+        }
+        await Assert.ThrowsAsync<NotificationNotFoundException>(() => admin.SetCircuitModeAsync("carrier-pigeon", CircuitMode.Auto));
+    }
+
+    [Fact]
     public async Task A_registered_client_waits_out_rate_limits_with_its_retries()
     {
         await using var app = await StartAsync(new Dictionary<string, string?>
@@ -310,6 +347,8 @@ public abstract class ClientAgainstServerTests
 
 public sealed class MemoryClientAgainstServerTests : ClientAgainstServerTests
 {
+    protected override bool HasSandboxProviders => true;
+
     protected override Task<string?> ConnectionStringAsync() => Task.FromResult<string?>(null);
 }
 
