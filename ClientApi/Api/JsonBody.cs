@@ -83,7 +83,8 @@ public static partial class JsonBody
         }
         if (UnknownMember().Match(e.Message) is { Success: true } unknown)
         {
-            return $"Unknown field '{TenantsApi.Shorten(unknown.Groups[1].Value)}'{where}{position}; see the schema for the fields this route takes.";
+            var field = e.Path is { Length: > 1 } unknownPath ? unknownPath.TrimStart('$', '.') : unknown.Groups[1].Value;
+            return $"Unknown field '{TenantsApi.Shorten(field)}'{position}; see the schema for the fields this route takes.";
         }
         const string conversion = "The JSON value could not be converted to ";
         if (e.Message.StartsWith(conversion, StringComparison.Ordinal))
@@ -91,63 +92,61 @@ public static partial class JsonBody
             return $"Wrong type{where}{position}: expected {Expected(root, e.Path)}.";
         }
         // The reader's own messages describe the syntax error without quoting the body; keep their first sentence.
-        var message = TypeName().Replace(e.Message.Split(". Path:", 2)[0].Split(" LineNumber:", 2)[0], "").TrimEnd('.', ' ', '|');
+        var message = TypeName().Replace(e.Message.Split(". Path:", 2)[0].Split(" LineNumber:", 2)[0], "").Split(". ", 2)[0].TrimEnd('.', ' ', '|');
         return $"Invalid JSON{where}{position}: {message}.";
     }
 
-    // The JSON type the member at a path (such as $.recipient.phone or $.eventTypes[2]) takes, from the contract.
+    // The JSON type the member at a path (such as $.recipient.phone, $.eventTypes[2] or $.channels.sms) takes, from the contract.
     private static string Expected(JsonTypeInfo root, string? path)
     {
-        var type = root.Type;
         var info = root;
         foreach (var segment in (path ?? "$").TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
             var name = segment.Split('[', 2)[0];
-            var property = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (property is null)
+            Type? next = info.Kind switch
+            {
+                JsonTypeInfoKind.Object => info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType,
+                JsonTypeInfoKind.Dictionary => info.ElementType,
+                _ => null,
+            };
+            if (next is null)
             {
                 break;
             }
-            type = property.PropertyType;
-            if (segment.Contains('[', StringComparison.Ordinal) && ElementType(type) is { } element)
+            info = info.Options.GetTypeInfo(next);
+            if (segment.Contains('[', StringComparison.Ordinal) && info.Kind == JsonTypeInfoKind.Enumerable && info.ElementType is { } element)
             {
-                type = element;
+                info = info.Options.GetTypeInfo(element);
             }
-            info = info.Options.GetTypeInfo(type);
         }
-        return Describe(type);
+        return Describe(info);
     }
 
-    private static Type? ElementType(Type type) =>
-        type.IsArray ? type.GetElementType() : type.IsGenericType ? type.GetGenericArguments()[0] : null;
-
-    private static string Describe(Type type)
+    private static string Describe(JsonTypeInfo info)
     {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type == typeof(string))
+        var type = Nullable.GetUnderlyingType(info.Type) ?? info.Type;
+        return info.Kind switch
         {
-            return "a string";
-        }
-        if (type == typeof(DateTimeOffset) || type == typeof(DateTime))
-        {
-            return "an RFC 3339 time such as \"2026-11-21T12:00:00Z\"";
-        }
-        if (type == typeof(bool))
-        {
-            return "true or false";
-        }
-        if (type == typeof(int) || type == typeof(long))
-        {
-            return "a whole number";
-        }
-        if (type == typeof(JsonElement))
-        {
-            return "a JSON value";
-        }
-        return type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type)
-            ? $"an array of {Describe(ElementType(type) ?? typeof(object)).Replace("a ", "", StringComparison.Ordinal).Replace("an ", "", StringComparison.Ordinal)}s"
-            : "an object";
+            JsonTypeInfoKind.Enumerable when info.ElementType is { } element => $"an array of {Plural(Describe(info.Options.GetTypeInfo(element)))}",
+            JsonTypeInfoKind.Enumerable => "an array",
+            JsonTypeInfoKind.Object or JsonTypeInfoKind.Dictionary => "an object",
+            _ when type == typeof(string) => "a string",
+            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "an RFC 3339 time such as \"2026-11-21T12:00:00Z\"",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(int) || type == typeof(long) => "a whole number",
+            _ when type.IsEnum => "one of the documented names",
+            _ => "a JSON value",
+        };
     }
+
+    private static string Plural(string described) => described switch
+    {
+        "a string" => "strings",
+        "an object" => "objects",
+        "true or false" => "true or false values",
+        "a whole number" => "whole numbers",
+        _ => "values",
+    };
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^The JSON property '(.*)' could not be mapped")]
     private static partial System.Text.RegularExpressions.Regex UnknownMember();
