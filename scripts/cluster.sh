@@ -79,9 +79,21 @@ start_postgres() {
   echo "PostgreSQL on 127.0.0.1:$PG_PORT (data in $DIR/pg)"
 }
 
+# The cluster's encryption key for secrets at rest: made once, shared by every silo of this cluster folder.
+encryption_key() {
+  if [ ! -s "$DIR/encryption.key" ]; then
+    head -c 32 /dev/urandom | base64 >"$DIR/encryption.key"
+    chmod 600 "$DIR/encryption.key"
+  fi
+  cat "$DIR/encryption.key"
+}
+
 start_silo() {
   local i="$1" port=$((BASE_PORT + $1 - 1))
+  # A local trial cluster: webhook receivers on this machine over http are allowed.
   ConnectionStrings__Postgres="$CONNECTION" Cluster__SiloId="silo-$i" \
+    Security__EncryptionKey="${Security__EncryptionKey:-$(encryption_key)}" \
+    Webhooks__AllowedNetworks="${Webhooks__AllowedNetworks:-127.0.0.0/8}" Webhooks__RequireHttps="${Webhooks__RequireHttps:-false}" \
     nohup dotnet "$SILO_DLL" --urls "http://127.0.0.1:$port" >"$DIR/silo-$i.log" 2>&1 &
   echo $! >"$DIR/silo-$i.pid"
   echo "silo-$i starting on http://127.0.0.1:$port (log $DIR/silo-$i.log)"

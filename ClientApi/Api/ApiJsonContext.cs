@@ -1,13 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Notifications.Orleans.Api.Validation;
 using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Grains.Interfaces.Merchants;
 
 namespace Notifications.Orleans.Api;
 
 /// <summary>Source-generated JSON for the API's request and response bodies.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never, AllowDuplicateProperties = false,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(NotificationRequest))]
+[JsonSerializable(typeof(NotificationRequestFields))]
 [JsonSerializable(typeof(NotificationView))]
 [JsonSerializable(typeof(NotificationListResponse))]
 [JsonSerializable(typeof(WebhookEndpointRequest))]
@@ -15,6 +18,11 @@ namespace Notifications.Orleans.Api;
 [JsonSerializable(typeof(RotatedSecret))]
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(CreatedTenantResponse))]
+[JsonSerializable(typeof(TenantView))]
+[JsonSerializable(typeof(TenantListResponse))]
+[JsonSerializable(typeof(ApiKeyView))]
+[JsonSerializable(typeof(ApiKeyListResponse))]
+[JsonSerializable(typeof(CreatedApiKeyResponse))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(ReplayResponse))]
 [JsonSerializable(typeof(Grains.Interfaces.Users.UserPreferencesView))]
@@ -28,14 +36,32 @@ namespace Notifications.Orleans.Api;
 [JsonSerializable(typeof(Grains.Interfaces.Providers.ProviderStatusView))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
 
-/// <summary>A page of notifications, newest first.</summary>
+/// <summary>A page of notifications, newest first; <c>nextCursor</c> is null on the last page.</summary>
 public sealed record NotificationListResponse(IReadOnlyList<NotificationView> Items, string? NextCursor);
 
+/// <summary>Body of <c>POST /v1/admin/tenants</c>.</summary>
 public sealed record CreateTenantRequest(string? Name);
 
+/// <summary>A tenant just created, with its first API key (shown only here).</summary>
 public sealed record CreatedTenantResponse(string Id, string Name, string ApiKey);
 
-/// <summary>Dead letters to replay: by id, or every one that failed since a time.</summary>
+/// <summary>A tenant as listed.</summary>
+public sealed record TenantView(string Id, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>Every tenant, oldest first.</summary>
+public sealed record TenantListResponse(IReadOnlyList<TenantView> Items);
+
+/// <summary>An API key as listed: its id and the first characters of the key, never the key.</summary>
+public sealed record ApiKeyView(string Id, string TenantId, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A tenant's API keys, revoked ones included, oldest first.</summary>
+public sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyView> Items);
+
+/// <summary>A key just created; <c>apiKey</c> is shown only in this answer.</summary>
+public sealed record CreatedApiKeyResponse(string Id, string TenantId, string Prefix, DateTimeOffset CreatedAt, string ApiKey);
+
+/// <summary>Dead letters to replay: by id, or every one that failed since a time (optionally of one tenant).</summary>
 public sealed record ReplayRequest(IReadOnlyList<string>? Ids, DateTimeOffset? Since, string? TenantId);
 
+/// <summary>How many went back to PENDING, and the ids that did not (unknown, or no longer FAILED).</summary>
 public sealed record ReplayResponse(int Replayed, IReadOnlyList<string> NotReplayed);

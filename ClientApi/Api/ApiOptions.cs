@@ -1,3 +1,5 @@
+using Notifications.Orleans.Api.RateLimiting;
+
 namespace Notifications.Orleans.Api;
 
 /// <summary>HTTP API settings; bound from "Api".</summary>
@@ -12,6 +14,9 @@ public sealed class ApiOptions
     /// <summary>Largest accepted request body in bytes (<c>Api:MaxRequestBodyBytes</c>, default 256 KiB); larger ones get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Largest page a list may ask for (default 100).</summary>
+    /// <summary>Largest page a list may ask for (<c>Api:MaxPageSize</c>, default 100).</summary>
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>Requests per second per tenant (<c>Api:RateLimit:*</c>).</summary>
+    public ApiRateLimitOptions RateLimit { get; set; } = new();
 }

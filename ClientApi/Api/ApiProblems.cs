@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Notifications.Orleans.Api;
 
@@ -28,13 +30,25 @@ public static class ApiProblems
             Type = ValidationFailed,
             Title = "The request is not valid.",
             Status = StatusCodes.Status400BadRequest,
-            Detail = "See errors for the fields to fix; nothing was created or changed.",
+            Detail = $"Fix {string.Join(", ", errors.Keys.Order(StringComparer.Ordinal))} (see errors); nothing was created or changed.",
         });
 
     public static ProblemHttpResult Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
 
     public static ProblemHttpResult Malformed(string detail) =>
         Problem(StatusCodes.Status400BadRequest, MalformedRequest, "The request body could not be read.", detail);
+
+    /// <summary>413 naming the configured limit.</summary>
+    public static ProblemHttpResult TooLarge(HttpContext context)
+    {
+        var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
+        return Problem(StatusCodes.Status413PayloadTooLarge, PayloadTooLarge, "The request body is too large.",
+            $"Bodies are limited to {limit} bytes (Api:MaxRequestBodyBytes); nothing was created or changed.");
+    }
+
+    /// <summary>400 for a body sent to a route that takes none.</summary>
+    public static ProblemHttpResult UnexpectedBody() =>
+        Malformed("This route takes no request body; send the request without one.");
 
     public static ProblemHttpResult NotFoundProblem(string detail) =>
         Problem(StatusCodes.Status404NotFound, NotFound, "Not found.", detail);

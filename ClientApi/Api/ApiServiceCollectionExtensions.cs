@@ -8,6 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifications.Orleans.Api.Authentication;
+using Notifications.Orleans.Api.OpenApi;
+using Notifications.Orleans.Api.RateLimiting;
+using Notifications.Orleans.Grains.Tenants;
 using Notifications.Orleans.Runtime;
 
 namespace Notifications.Orleans.Api;
@@ -19,7 +22,16 @@ public static class ApiServiceCollectionExtensions
     {
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection("Api"))
             .Validate(o => o.MaxRequestBodyBytes > 0 && o.MaxPageSize > 0, "Api:MaxRequestBodyBytes and Api:MaxPageSize must be positive.")
+            .Validate(o => o.RateLimit.PermitsPerSecond > 0 && o.RateLimit.Burst > 0,
+                "Api:RateLimit:PermitsPerSecond and Api:RateLimit:Burst must be positive whole numbers.")
             .ValidateOnStart();
+        services.AddOptions<TenantDirectoryOptions>().Bind(configuration.GetSection(TenantDirectoryOptions.SectionName))
+            .Validate(o => Grains.Delivery.DurationText.TryParse(o.KeyCacheTtl, out var ttl) && ttl >= TimeSpan.Zero,
+                "Tenants:KeyCacheTtl must be a duration such as 5s (0s disables the cache).")
+            .ValidateOnStart();
+        services.AddSingleton<TenantRateLimits>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<TenantRateLimits>((o, limits) => limits.Configure(o));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -27,18 +39,23 @@ public static class ApiServiceCollectionExtensions
             .AddPolicy(ApiKeyAuthenticationHandler.AdminPolicy, p => p.RequireRole(ApiKeyAuthenticationHandler.AdminRole));
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        services.AddOpenApi();
+        services.AddOpenApi(ApiDocument.Configure);
         services.AddOperationsApi();
         return services;
     }
 
-    /// <summary>Adds error handling, the body-size limit and authentication, then maps every /v1 route and the OpenAPI document.</summary>
+    /// <summary>
+    /// Adds error handling, the body-size limit, authentication, per-tenant rate limits and authorization, then
+    /// maps every /v1 route and the OpenAPI document.
+    /// </summary>
     public static WebApplication MapNotificationsApi(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteProblemForExceptionAsync });
         app.UseStatusCodePages();
-        app.Use(LimitBodySize);
+        app.Use(RequestBodyLimit.InvokeAsync);
         app.UseAuthentication();
+        app.UseRateLimiter();
+        app.Use(app.Services.GetRequiredService<TenantRateLimits>().AddHeadersAsync);
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapNotificationRoutes();
@@ -52,29 +69,12 @@ public static class ApiServiceCollectionExtensions
         return app;
     }
 
-    // Content-Length over the limit is refused at once; a chunked body is cut off by the server at the same limit.
-    private static Task LimitBodySize(HttpContext context, RequestDelegate next)
-    {
-        var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
-        if (context.Request.ContentLength > limit)
-        {
-            return ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, ApiProblems.PayloadTooLarge, "The request body is too large.",
-                $"Bodies are limited to {limit} bytes.").ExecuteAsync(context);
-        }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-        {
-            feature.MaxRequestBodySize = limit;
-        }
-        return next(context);
-    }
-
     private static Task WriteProblemForExceptionAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var result = error switch
         {
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge,
-                ApiProblems.PayloadTooLarge, "The request body is too large.", "The body exceeds the configured limit."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.TooLarge(context),
             BadHttpRequestException bad => ApiProblems.Malformed(bad.Message),
             GrainUnavailableException => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ApiProblems.Unavailable,
                 "The cluster could not serve the request in time.", "Ownership of the notification is moving between silos; retry with the same idempotency key."),

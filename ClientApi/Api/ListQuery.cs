@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Notifications.Orleans.Api.Validation;
 using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Grains.Interfaces.Notifications;
 
@@ -54,6 +55,14 @@ public static class ListQuery
         if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit < 1 || limit > maxLimit))
         {
             errors["limit"] = [$"Must be a whole number from 1 to {maxLimit}."];
+        }
+        if (query.TryGetValue("type", out var typeText) && typeText.ToString().Length > 0 && FieldRules.NotificationType(typeText) is { } typeError)
+        {
+            errors["type"] = [typeError];
+        }
+        if (query.TryGetValue("userId", out var userText) && userText.ToString().Length > 0 && FieldRules.Identifier(userText) is { } userError)
+        {
+            errors["userId"] = [userError];
         }
         var cursor = query["cursor"].ToString();
         if (cursor.Length > 0 && !NotificationCursor.TryDecode(cursor, out _))

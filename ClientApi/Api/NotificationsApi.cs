@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Notifications.Orleans.Api.Authentication;
+using Notifications.Orleans.Api.Validation;
 using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Grains.Interfaces.Notifications;
 using Notifications.Orleans.Grains.Interfaces.Templates;
@@ -20,41 +21,47 @@ public static class NotificationsApi
         var group = routes.MapGroup("/v1/notifications").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Notifications");
         group.MapPost("", Submit).WithName("SubmitNotification")
             .WithSummary("Submit a notification; answered once it is durably PENDING.")
+            .WithDescription("202 with Location when new; 200 with the same notification when the idempotency key was seen with the same body; "
+                + "409 when it was seen with a different body; 400 with field errors when invalid (nothing is created).")
             .Produces<NotificationView>(StatusCodes.Status202Accepted).Produces<NotificationView>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
-            .Accepts<NotificationRequest>("application/json");
-        group.MapGet("{id}", Get).WithName("GetNotification").Produces<NotificationView>().ProducesProblem(StatusCodes.Status404NotFound);
+            .TakesJson<NotificationRequest>();
+        group.MapGet("{id}", Get).WithName("GetNotification").WithSummary("Read a notification and its attempts; another tenant's is 404.")
+            .Produces<NotificationView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("", List).WithName("ListNotifications").WithSummary("List notifications, newest first, with cursor paging.")
             .Produces<NotificationListResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapPost("{id}/cancel", Cancel).WithName("CancelNotification").Produces<NotificationView>()
+        group.MapPost("{id}/cancel", Cancel).WithName("CancelNotification").TakesNoBody().WithSummary("Cancel a PENDING notification; 409 otherwise.")
+            .Produces<NotificationView>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        group.MapPost("{id}/retry", Retry).WithName("RetryNotification").Produces<NotificationView>(StatusCodes.Status202Accepted)
+        group.MapPost("{id}/retry", Retry).WithName("RetryNotification").TakesNoBody()
+            .WithSummary("Put a FAILED notification back to PENDING with a fresh attempt budget; 409 otherwise.")
+            .Produces<NotificationView>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return group;
     }
 
     private static async Task<IResult> Submit(HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
     {
-        var (request, malformed) = await JsonBody.ReadAsync(http, ApiJsonContext.Default.NotificationRequest);
+        var (fields, malformed) = await JsonBody.ReadAsync(http, ApiJsonContext.Default.NotificationRequestFields);
         if (malformed is not null)
         {
             return malformed;
         }
-        var headerKey = http.Headers["Idempotency-Key"].ToString();
-        if (headerKey.Length > 0)
+        if (http.Headers.TryGetValue("Idempotency-Key", out var header))
         {
-            if (request!.IdempotencyKey is not null && request.IdempotencyKey != headerKey)
+            var headerKey = header.ToString();
+            if (fields!.IdempotencyKey is not null && fields.IdempotencyKey != headerKey)
             {
                 return ApiProblems.Validation("idempotencyKey", "The Idempotency-Key header and the idempotencyKey field differ.");
             }
-            request = request with { IdempotencyKey = headerKey };
+            fields = fields with { IdempotencyKey = headerKey };
         }
-        var errors = NotificationRequestValidator.Validate(request!, time.GetUtcNow());
+        var errors = NotificationRequestRules.Validate(fields!, time.GetUtcNow());
         if (errors.Count > 0)
         {
             return ApiProblems.Validation(errors);
         }
-        request = request! with { Priority = request.Priority ?? Priority.Normal };
+        var request = NotificationRequestRules.ToRequest(fields!);
 
         var tenantId = user.TenantId();
         if (request.Template is not null)
@@ -74,7 +81,7 @@ public static class NotificationsApi
             SubmitStatus.Created => TypedResults.Accepted($"/v1/notifications/{id}", outcome.Notification),
             SubmitStatus.Existing => TypedResults.Ok(outcome.Notification),
             _ => ApiProblems.Conflict(ApiProblems.IdempotencyConflict, "The idempotency key was used with a different body.",
-                $"Notification {id} was submitted with idempotency key '{request.IdempotencyKey}' and a different body; use a new key for a new notification.",
+                $"Notification {id} was submitted with this idempotency key and a different body; use a new key for a new notification.",
                 new Dictionary<string, object?> { ["notificationId"] = id }),
         };
     }
@@ -126,13 +133,17 @@ public static class NotificationsApi
         };
     }
 
-    internal static IResult NotFound(string id) => ApiProblems.NotFoundProblem($"No notification '{id}' exists for this tenant.");
+    internal static IResult NotFound(string id) => ApiProblems.NotFoundProblem($"No notification '{TenantsApi.Shorten(id)}' exists for this tenant.");
 
     private static IResult WrongState(NotificationView view, string verb, string required) =>
         ApiProblems.Conflict(ApiProblems.InvalidState, $"Only {required} notifications can be {verb}.",
             $"Notification {view.Id} is {WireNames.Of(view.State)}.", new Dictionary<string, object?> { ["state"] = WireNames.Of(view.State) });
 
-    /// <summary>SHA-256 of the request as parsed and re-serialized: spacing and field order outside "data" do not change it.</summary>
-    internal static string RequestHash(NotificationRequest request) =>
+    /// <summary>
+    /// SHA-256 of the request as parsed and re-serialized: spacing and field order outside "data" do not change it.
+    /// Callers inside the cluster pass it to <see cref="INotificationGrain.Submit"/> so a resubmission is judged
+    /// the same way as over HTTP.
+    /// </summary>
+    public static string RequestHash(NotificationRequest request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ApiJsonContext.Default.NotificationRequest)));
 }

@@ -8,8 +8,8 @@ using Notifications.Orleans.Runtime;
 
 namespace Notifications.Orleans.Api;
 
-/// <summary>Body of POST /v1/admin/providers/{name}/circuit.</summary>
-public sealed record CircuitModeRequest(CircuitMode? Mode);
+/// <summary>Body of POST /v1/admin/providers/{name}/circuit; the mode stays text so an unknown one is a field error.</summary>
+public sealed record CircuitModeRequest(string? Mode);
 
 /// <summary>Providers' circuits and health, in the shape GET /v1/admin/providers answers.</summary>
 public sealed record ProvidersResponse(IReadOnlyList<ProviderStatusView> Providers);
@@ -20,8 +20,11 @@ public static class ProvidersApi
     public static RouteGroupBuilder MapProviderRoutes(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/admin/providers").RequireAuthorization(ApiKeyAuthenticationHandler.AdminPolicy).WithTags("Admin");
-        group.MapGet("", List).WithName("ListProviders").Produces<ProvidersResponse>();
-        group.MapPost("{name}/circuit", SetMode).WithName("SetCircuitMode").Accepts<CircuitModeRequest>("application/json")
+        group.MapGet("", List).WithName("ListProviders").WithSummary("Each provider's circuit state, mode, recent success rate and latency.")
+            .Produces<ProvidersResponse>();
+        group.MapPost("{name}/circuit", SetMode).WithName("SetCircuitMode")
+            .WithSummary("Drive a provider's circuit: auto, forced-open (never called) or forced-closed (always called).")
+            .TakesJson<CircuitModeRequest>()
             .Produces<ProviderStatusView>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -37,17 +40,24 @@ public static class ProvidersApi
     {
         if (!circuits.Providers.Contains(name, StringComparer.Ordinal))
         {
-            return ApiProblems.NotFoundProblem($"No provider '{name}' is configured; known: {string.Join(", ", circuits.Providers.Order(StringComparer.Ordinal))}.");
+            return ApiProblems.NotFoundProblem($"No provider '{TenantsApi.Shorten(name)}' is configured; known: {string.Join(", ", circuits.Providers.Order(StringComparer.Ordinal))}.");
         }
         var (request, malformed) = await JsonBody.ReadAsync(http, ApiJsonContext.Default.CircuitModeRequest);
         if (malformed is not null)
         {
             return malformed;
         }
-        if (request!.Mode is not { } mode)
+        CircuitMode? mode = request!.Mode switch
+        {
+            "auto" => CircuitMode.Auto,
+            "forced-open" => CircuitMode.ForcedOpen,
+            "forced-closed" => CircuitMode.ForcedClosed,
+            _ => null,
+        };
+        if (mode is null)
         {
             return ApiProblems.Validation("mode", "Required: auto, forced-open or forced-closed.");
         }
-        return TypedResults.Ok(await grains.GetGrain<IProviderGrain>(name).SetMode(mode));
+        return TypedResults.Ok(await grains.GetGrain<IProviderGrain>(name).SetMode(mode.Value));
     }
 }

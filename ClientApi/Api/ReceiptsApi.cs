@@ -24,8 +24,10 @@ public static class ReceiptsApi
     public static IEndpointRouteBuilder MapReceiptRoutes(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/providers/twilio/status", TwilioStatus).WithTags("Provider receipts").WithName("TwilioStatusCallback").AllowAnonymous()
+            .WithSummary("Twilio status callback (form post signed with X-Twilio-Signature); updates deliveryStatus.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized);
         routes.MapPost("/v1/providers/sendgrid/events", SendGridEvents).WithTags("Provider receipts").WithName("SendGridEventWebhook").AllowAnonymous()
+            .WithSummary("SendGrid event webhook (JSON array signed with ECDSA); updates deliveryStatus.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized);
         return routes;
     }
@@ -33,11 +35,19 @@ public static class ReceiptsApi
     private static async Task<IResult> TwilioStatus(HttpRequest http, IGrainFactory grains)
     {
         var options = http.HttpContext.RequestServices.GetService<IOptions<TwilioOptions>>()?.Value;
-        if (options is null || !http.HasFormContentType)
+        if (options is null || !http.HasFormContentType || string.IsNullOrEmpty(http.Headers[TwilioRequestSignature.HeaderName]))
         {
-            return Unsigned("Twilio is not configured, or the callback is not a form post.");
+            return Unsigned("Twilio is not configured, or the callback is not a signed form post.");
         }
-        var form = await http.ReadFormAsync(http.HttpContext.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await http.ReadFormAsync(http.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            return ApiProblems.Malformed("The form body could not be read.");
+        }
         var fields = form.Select(f => new KeyValuePair<string, string>(f.Key, f.Value.ToString())).ToList();
         // Twilio signs the URL it called: the configured public callback URL when set, else this request's URL.
         var calledUrl = string.IsNullOrEmpty(options.StatusCallbackUrl)
@@ -74,10 +84,18 @@ public static class ReceiptsApi
             return Unsigned("The event webhook signature or timestamp is not valid.");
         }
         using var events = JsonDocument.Parse(payload);
+        if (events.RootElement.ValueKind != JsonValueKind.Array)
+        {
+            return ApiProblems.Malformed("SendGrid events come as a JSON array.");
+        }
         foreach (var item in events.RootElement.EnumerateArray())
         {
-            var id = item.TryGetProperty(SendGridEmailAdapter.NotificationIdArgument, out var value) ? value.GetString() : null;
-            var kind = item.TryGetProperty("event", out var e) ? e.GetString() : null;
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+            var id = item.TryGetProperty(SendGridEmailAdapter.NotificationIdArgument, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            var kind = item.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
             var status = kind switch
             {
                 "delivered" => "delivered",

@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Notifications.Orleans.Api.Authentication;
+using Notifications.Orleans.Api.Validation;
 using Notifications.Orleans.Grains.Interfaces.Contracts;
 using Notifications.Orleans.Grains.Interfaces.Templates;
 using Notifications.Orleans.Runtime;
@@ -15,18 +15,21 @@ namespace Notifications.Orleans.Api;
 public sealed record TemplatePreviewRequest(JsonElement? Data, string? Locale);
 
 /// <summary>/v1/templates/{name}: Handlebars templates per channel and locale, validated when saved, previewable.</summary>
-public static partial class TemplatesApi
+public static class TemplatesApi
 {
     public static RouteGroupBuilder MapTemplateRoutes(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/templates/{name}").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Templates");
-        group.MapGet("", Get).WithName("GetTemplate").Produces<IReadOnlyList<TemplateVariant>>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("", Get).WithName("GetTemplate").WithSummary("Read every variant of a template (channel and locale).")
+            .Produces<IReadOnlyList<TemplateVariant>>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("{channel}/{locale}", Put).WithName("PutTemplate").WithSummary("Save a variant; syntax errors and unused or missing parts are 400.")
-            .Accepts<TemplateContent>("application/json").Produces<TemplateVariant>().ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapDelete("{channel}/{locale}", Delete).WithName("DeleteTemplate").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+            .TakesJson<TemplateContent>().Produces<TemplateVariant>().ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapDelete("{channel}/{locale}", Delete).WithName("DeleteTemplate").WithSummary("Remove one variant of a template.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("{channel}/preview", Preview).WithName("PreviewTemplate")
             .WithSummary("Render with sample data: HTML email, SMS text with its segment count and encoding (GSM-7 or UCS-2).")
-            .Accepts<TemplatePreviewRequest>("application/json").Produces<RenderedMessage>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .TakesJson<TemplatePreviewRequest>().Produces<RenderedMessage>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
@@ -53,8 +56,8 @@ public static partial class TemplatesApi
 
     private static async Task<IResult> Get(string name, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var variants = NamePattern().IsMatch(name) ? await Template(grains, user, name).Get() : [];
-        return variants.Count == 0 ? ApiProblems.NotFoundProblem($"No template '{name}'.") : TypedResults.Ok(variants);
+        var variants = FieldRules.NotificationType(name) is null ? await Template(grains, user, name).Get() : [];
+        return variants.Count == 0 ? NoTemplate(name) : TypedResults.Ok(variants);
     }
 
     private static async Task<IResult> Delete(string name, string channel, string locale, ClaimsPrincipal user, IGrainFactory grains)
@@ -63,8 +66,10 @@ public static partial class TemplatesApi
         {
             return TypedResults.NoContent();
         }
-        return ApiProblems.NotFoundProblem($"No {channel}/{locale} variant of template '{name}'.");
+        return ApiProblems.NotFoundProblem($"No {TenantsApi.Shorten(channel)}/{TenantsApi.Shorten(locale)} variant of template '{TenantsApi.Shorten(name)}'.");
     }
+
+    private static IResult NoTemplate(string name) => ApiProblems.NotFoundProblem($"No template '{TenantsApi.Shorten(name)}'.");
 
     private static async Task<IResult> Preview(string name, string channel, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
     {
@@ -77,6 +82,14 @@ public static partial class TemplatesApi
         {
             return malformed;
         }
+        if (request!.Locale is not null && FieldRules.Locale(request.Locale) is { } localeError)
+        {
+            return ApiProblems.Validation("locale", localeError);
+        }
+        if ((await Template(grains, user, name).Get()).Count == 0)
+        {
+            return NoTemplate(name);
+        }
         WireNames.TryParseChannel(channel, out var parsed);
         var result = await Template(grains, user, name).Render(parsed, request!.Locale, request.Data);
         return result.Rendered is { } rendered ? TypedResults.Ok(rendered) : ApiProblems.Validation(result.Errors!.ToDictionary(e => e.Key, e => e.Value));
@@ -85,27 +98,21 @@ public static partial class TemplatesApi
     private static IResult? Check(string name, string channel, string locale)
     {
         var errors = new Dictionary<string, string[]>();
-        if (!NamePattern().IsMatch(name))
+        if (FieldRules.NotificationType(name) is { } nameError)
         {
-            errors["name"] = ["Must be 1 to 100 characters of a-z, 0-9, '.', '_' or '-'."];
+            errors["name"] = [nameError];
         }
         if (!WireNames.TryParseChannel(channel, out var parsed) || parsed == Channel.Webhook)
         {
             errors["channel"] = ["Must be sms, email or push (webhooks send data as is)."];
         }
-        if (!LocalePattern().IsMatch(locale))
+        if (FieldRules.Locale(locale) is { } localeError)
         {
-            errors["locale"] = ["Must be a language tag such as en, pt or pt-BR."];
+            errors["locale"] = [localeError];
         }
         return errors.Count > 0 ? ApiProblems.Validation(errors) : null;
     }
 
     private static ITemplateGrain Template(IGrainFactory grains, ClaimsPrincipal user, string name) =>
         grains.GetGrain<ITemplateGrain>(TemplateKey.For(user.TenantId(), name));
-
-    [GeneratedRegex("^[a-z0-9._-]{1,100}$")]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
-    private static partial Regex LocalePattern();
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notifications.Orleans.Grains.Delivery;
 using Notifications.Orleans.Grains.Interfaces.Merchants;
+using Notifications.Orleans.Grains.Security;
 using Notifications.Orleans.Grains.Webhooks;
 using Notifications.Orleans.Runtime;
 
@@ -10,11 +11,12 @@ namespace Notifications.Orleans.Grains.Merchants;
 /// <summary>The durable state of a merchant's webhook endpoint.</summary>
 public sealed class MerchantEndpointState
 {
-    public int SchemaVersion { get; set; } = 1;
+    /// <summary>2: secrets are sealed by <see cref="SecretProtector"/>; 1: they were stored in clear (sealed on activation).</summary>
+    public int SchemaVersion { get; set; } = 2;
     public bool Exists { get; set; }
     public string Url { get; set; } = "";
 
-    /// <summary>Newest first; older ones carry the end of their rotation overlap.</summary>
+    /// <summary>Newest first, each value sealed; older ones carry the end of their rotation overlap.</summary>
     public List<SigningSecret> Secrets { get; set; } = [];
     public bool Enabled { get; set; }
     public List<string> EventTypes { get; set; } = [];
@@ -25,18 +27,27 @@ public sealed class MerchantEndpointState
 
 /// <summary>
 /// A merchant's webhook endpoint: URL, signing secrets with rotation overlap, event-type filter,
-/// and the failing streak that disables it when deliveries keep failing.
+/// and the failing streak that disables it when deliveries keep failing. Secrets are stored sealed
+/// (AES-GCM, bound to this grain's key) and opened only in memory.
 /// </summary>
-public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEndpointOptions> options, ILogger<MerchantEndpointGrain> logger)
+public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEndpointOptions> options, SecretProtector protector, ILogger<MerchantEndpointGrain> logger)
     : Grain<MerchantEndpointState>, IMerchantEndpointGrain
 {
     // Immutable snapshot read by interleaved GetTarget calls; replaced after every change.
     private volatile WebhookTarget? _target;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private string SealContext => $"merchant-endpoint/{GetPrimaryKeyString()}";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (State.Exists && State.Secrets.Any(s => !SecretProtector.IsSealed(s.Value)))
+        {
+            // Written before secrets were encrypted: seal them now rather than at the next change.
+            State.Secrets = State.Secrets.Select(s => SecretProtector.IsSealed(s.Value) ? s : s with { Value = Seal(s.Value) }).ToList();
+            State.SchemaVersion = 2;
+            await WriteStateAsync();
+        }
         RefreshTarget();
-        return Task.CompletedTask;
     }
 
     public async Task<WebhookEndpointView> Put(WebhookEndpointRequest request)
@@ -46,7 +57,7 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
         {
             Exists = true,
             Url = request.Url!,
-            Secrets = [new SigningSecret(secret, null)],
+            Secrets = [new SigningSecret(Seal(secret), null)],
             Enabled = true,
             EventTypes = request.EventTypes?.Distinct(StringComparer.Ordinal).ToList() ?? [],
         };
@@ -80,7 +91,7 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
         State.Secrets = State.Secrets
             .Where(s => s.ExpiresAt is null || s.ExpiresAt > now)
             .Select(s => s.ExpiresAt is { } end && end < overlapEnds ? s : s with { ExpiresAt = overlapEnds })
-            .Prepend(new SigningSecret(fresh, null))
+            .Prepend(new SigningSecret(Seal(fresh), null))
             .ToList();
         await WriteStateAsync();
         RefreshTarget();
@@ -126,7 +137,7 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
         ? new WebhookEndpointView
         {
             Url = State.Url,
-            Secret = State.Secrets[0].Value,
+            Secret = Open(State.Secrets[0].Value),
             Enabled = State.Enabled,
             EventTypes = State.EventTypes.ToList(),
             DisabledReason = State.DisabledReason,
@@ -135,6 +146,10 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
         : null;
 
     private void RefreshTarget() => _target = State.Exists
-        ? new WebhookTarget(State.Url, State.Secrets.ToList(), State.Enabled, State.EventTypes.ToList(), State.FailingSince)
+        ? new WebhookTarget(State.Url, State.Secrets.Select(s => s with { Value = Open(s.Value) }).ToList(), State.Enabled, State.EventTypes.ToList(), State.FailingSince)
         : null;
+
+    private string Seal(string secret) => protector.Seal(secret, SealContext);
+
+    private string Open(string stored) => protector.Open(stored, SealContext);
 }

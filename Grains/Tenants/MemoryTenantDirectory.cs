@@ -11,6 +11,7 @@ public sealed class MemoryTenantDirectory(TimeProvider time) : ITenantDirectory
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TenantInfo> _tenants = new(StringComparer.Ordinal);
     private readonly List<StoredKey> _keys = [];
+    private readonly Dictionary<string, StoredKey> _byHash = new(StringComparer.Ordinal);
 
     public Task<(TenantInfo Tenant, string ApiKey)> CreateTenantAsync(string name, CancellationToken cancellationToken)
     {
@@ -43,8 +44,10 @@ public sealed class MemoryTenantDirectory(TimeProvider time) : ITenantDirectory
         var hash = ApiKeys.Hash(apiKey);
         lock (_lock)
         {
-            var key = _keys.FirstOrDefault(k => k.Info.RevokedAt is null && CryptographicOperations.FixedTimeEquals(k.Hash, hash));
-            return Task.FromResult(key is null ? null : _tenants.GetValueOrDefault(key.Info.TenantId));
+            // Found by its hash (which reveals nothing of the key), then compared in constant time all the same.
+            var found = _byHash.TryGetValue(Convert.ToHexStringLower(hash), out var key)
+                && key.Info.RevokedAt is null && CryptographicOperations.FixedTimeEquals(key.Hash, hash);
+            return Task.FromResult(found ? _tenants.GetValueOrDefault(key!.Info.TenantId) : null);
         }
     }
 
@@ -89,7 +92,9 @@ public sealed class MemoryTenantDirectory(TimeProvider time) : ITenantDirectory
             {
                 return Task.FromResult(false);
             }
-            _keys[index] = _keys[index] with { Info = _keys[index].Info with { RevokedAt = _keys[index].Info.RevokedAt ?? time.GetUtcNow() } };
+            var revoked = _keys[index] with { Info = _keys[index].Info with { RevokedAt = _keys[index].Info.RevokedAt ?? time.GetUtcNow() } };
+            _keys[index] = revoked;
+            _byHash[Convert.ToHexStringLower(revoked.Hash)] = revoked;
             return Task.FromResult(true);
         }
     }
@@ -97,7 +102,9 @@ public sealed class MemoryTenantDirectory(TimeProvider time) : ITenantDirectory
     private (ApiKeyInfo Key, string ApiKey) AddKey(string tenantId, string apiKey)
     {
         var info = new ApiKeyInfo(ApiKeys.NewId("key"), tenantId, ApiKeys.ShownPrefix(apiKey), time.GetUtcNow(), null);
-        _keys.Add(new StoredKey(info, ApiKeys.Hash(apiKey)));
+        var stored = new StoredKey(info, ApiKeys.Hash(apiKey));
+        _keys.Add(stored);
+        _byHash[Convert.ToHexStringLower(stored.Hash)] = stored;
         return (info, apiKey);
     }
 }

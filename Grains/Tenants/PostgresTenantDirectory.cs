@@ -1,11 +1,18 @@
+using Microsoft.Extensions.Options;
 using Notifications.Orleans.Grains.Interfaces.Tenants;
 using Npgsql;
 
 namespace Notifications.Orleans.Grains.Tenants;
 
-/// <summary>Tenants and API keys in PostgreSQL; keys are found by their hash (unique index), never stored in clear.</summary>
-public sealed class PostgresTenantDirectory(NpgsqlDataSource dataSource, TimeProvider time) : ITenantDirectory
+/// <summary>
+/// Tenants and API keys in PostgreSQL; keys are found by their hash (unique index), never stored in clear.
+/// Successful lookups are remembered for <see cref="TenantDirectoryOptions.KeyCacheTtl"/>; a revoke here forgets
+/// the key at once.
+/// </summary>
+public sealed class PostgresTenantDirectory(NpgsqlDataSource dataSource, TimeProvider time, IOptions<TenantDirectoryOptions> options) : ITenantDirectory
 {
+    private readonly ApiKeyCache _cache = new(time, options.Value.KeyCacheTtlValue);
+
     public async Task<(TenantInfo Tenant, string ApiKey)> CreateTenantAsync(string name, CancellationToken cancellationToken)
     {
         var tenant = new TenantInfo(ApiKeys.NewId("ten"), name, time.GetUtcNow());
@@ -45,12 +52,26 @@ public sealed class PostgresTenantDirectory(NpgsqlDataSource dataSource, TimePro
 
     public async Task<TenantInfo?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken)
     {
+        var hash = ApiKeys.Hash(apiKey);
+        var hashHex = Convert.ToHexStringLower(hash);
+        if (_cache.Find(hashHex) is { } cached)
+        {
+            return cached;
+        }
+        var generation = _cache.Generation;
         await using var command = dataSource.CreateCommand("""
-            SELECT t.id, t.name, t.created_at FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+            SELECT t.id, t.name, t.created_at, k.id FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = @hash AND k.revoked_at IS NULL
             """);
-        command.Parameters.AddWithValue("hash", ApiKeys.Hash(apiKey));
-        return (await ReadTenantsAsync(command, cancellationToken)).SingleOrDefault();
+        command.Parameters.AddWithValue("hash", hash);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        var tenant = new TenantInfo(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+        _cache.Add(hashHex, tenant, reader.GetString(3), generation);
+        return tenant;
     }
 
     public async Task<TenantInfo?> GetTenantAsync(string tenantId, CancellationToken cancellationToken)
@@ -92,7 +113,9 @@ public sealed class PostgresTenantDirectory(NpgsqlDataSource dataSource, TimePro
         await using var command = dataSource.CreateCommand("UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = @id AND tenant_id = @tenant");
         command.Parameters.AddWithValue("id", keyId);
         command.Parameters.AddWithValue("tenant", tenantId);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        var revoked = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        _cache.Forget(keyId);
+        return revoked;
     }
 
     private async Task<ApiKeyInfo> InsertKeyAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string tenantId, string apiKey, CancellationToken cancellationToken)

@@ -184,6 +184,9 @@ public sealed class LoadRig : IAsyncDisposable
                 ["ConnectionStrings:Postgres"] = Options.Postgres,
                 ["Api:AdminKey"] = AdminKey,
                 ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
+                // The generator's receivers listen on loopback over http.
+                ["Webhooks:RequireHttps"] = "false",
+                ["Security:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
             };

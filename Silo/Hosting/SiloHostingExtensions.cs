@@ -49,6 +49,7 @@ public static class SiloHostingExtensions
         });
         builder.Services.AddNotificationsApi(builder.Configuration);
         builder.Services.AddSiloOperations(builder.Configuration);
+        Grains.Security.SecurityServiceCollectionExtensions.AddNotificationSecurity(builder.Services, builder.Configuration, durable: !devMode);
         if (devMode)
         {
             builder.Services.AddHostedService<DevTenantSeeder>();

@@ -16,6 +16,9 @@ public sealed class SiloApp : WebApplicationFactory<Program>
     public const string AdminKey = "test-admin-key-0123456789";
     public const string DevTenantKey = "test-dev-tenant-key-0123456789";
 
+    /// <summary>Seals stored secrets; durable mode refuses to start without one.</summary>
+    public const string EncryptionKey = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE=";
+
     private readonly Dictionary<string, string?> _settings;
 
     public SiloApp(string? connectionString, IDictionary<string, string?>? settings = null)
@@ -29,6 +32,8 @@ public sealed class SiloApp : WebApplicationFactory<Program>
             ["Delivery:RetrySchedule"] = "200ms",
             ["Delivery:AttemptTimeout"] = "5s",
             ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
+            ["Webhooks:RequireHttps"] = "false",
+            ["Security:EncryptionKey"] = EncryptionKey,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
@@ -38,7 +43,15 @@ public sealed class SiloApp : WebApplicationFactory<Program>
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            _settings[key] = value;
+            // A null value removes a default rather than setting an empty one.
+            if (value is null)
+            {
+                _settings.Remove(key);
+            }
+            else
+            {
+                _settings[key] = value;
+            }
         }
     }
 

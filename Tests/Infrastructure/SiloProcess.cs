@@ -43,6 +43,10 @@ public sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
+        // Durable silos refuse to start without an encryption key and take only https webhooks unless told otherwise;
+        // test silos share one key and reach their local http receivers, unless the test says otherwise.
+        start.Environment["Security__EncryptionKey"] = SiloApp.EncryptionKey;
+        start.Environment["Webhooks__RequireHttps"] = "false";
         foreach (var (key, value) in configuration)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

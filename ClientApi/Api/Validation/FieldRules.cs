@@ -23,6 +23,27 @@ public static partial class FieldRules
     /// <summary>Longest identifier such as a merchant or user id.</summary>
     public const int MaxIdLength = 200;
 
+    /// <summary>Longest merchant id; merchant ids appear in URL paths, so they keep to URL-safe characters.</summary>
+    public const int MaxMerchantIdLength = 100;
+
+    /// <summary>Longest locale tag.</summary>
+    public const int MaxLocaleLength = 35;
+
+    /// <summary>Longest tenant name.</summary>
+    public const int MaxTenantNameLength = 100;
+
+    /// <summary>Longest email subject or push title.</summary>
+    public const int MaxSubjectLength = 998;
+
+    /// <summary>Longest inline text body.</summary>
+    public const int MaxTextLength = 32 * 1024;
+
+    /// <summary>Longest inline HTML body.</summary>
+    public const int MaxHtmlLength = 128 * 1024;
+
+    /// <summary>Most event types a webhook endpoint subscribes to.</summary>
+    public const int MaxEventTypes = 100;
+
     /// <summary>Longest push device token.</summary>
     public const int MaxDeviceTokenLength = 4096;
 
@@ -162,6 +183,74 @@ public static partial class FieldRules
         return value.Any(char.IsControl) ? "No control characters." : null;
     }
 
+    /// <summary>A user id: 1 to 200 characters of letters, digits, '.', '_', '-', '@' and '+' (it is a URL path segment).</summary>
+    public static string? UserId(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "Required.";
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            return $"At most {MaxIdLength} characters.";
+        }
+
+        return UserIdPattern().IsMatch(value) ? null : "Only letters, digits, '.', '_', '-', '@' and '+'.";
+    }
+
+    /// <summary>A language tag such as "en", "pt" or "pt-BR".</summary>
+    public static string? Locale(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "Required.";
+        }
+
+        return value.Length <= MaxLocaleLength && LocalePattern().IsMatch(value) ? null : "A language tag such as en, pt or pt-BR.";
+    }
+
+    /// <summary>A merchant id: 1 to 100 characters of letters, digits, '.', '_' and '-' (it is a URL path segment).</summary>
+    public static string? MerchantId(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "Required.";
+        }
+
+        if (value.Length > MaxMerchantIdLength)
+        {
+            return $"At most {MaxMerchantIdLength} characters.";
+        }
+
+        return MerchantIdPattern().IsMatch(value) ? null : "Only letters, digits, '.', '_' and '-'.";
+    }
+
+    /// <summary>A tenant name: 1 to 100 characters, no control characters, no leading or trailing spaces.</summary>
+    public static string? TenantName(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return "Required.";
+        }
+
+        if (value.Length > MaxTenantNameLength)
+        {
+            return $"At most {MaxTenantNameLength} characters.";
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            return "No control characters.";
+        }
+
+        return value.Trim() == value ? null : "No leading or trailing spaces.";
+    }
+
+    /// <summary>Optional free text of at most <paramref name="maxLength"/> characters.</summary>
+    public static string? Text(string? value, int maxLength) =>
+        value is not null && value.Length > maxLength ? $"At most {maxLength} characters." : null;
+
     /// <summary>A push device token: 1 to 4096 visible ASCII characters.</summary>
     public static string? DeviceToken(string? value)
     {
@@ -252,4 +341,13 @@ public static partial class FieldRules
 
     [GeneratedRegex(@"^\+[1-9][0-9]{7,14}\z")]
     private static partial Regex E164Pattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
+    private static partial Regex MerchantIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._@+-]+\z")]
+    private static partial Regex UserIdPattern();
+
+    [GeneratedRegex(@"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\z")]
+    private static partial Regex LocalePattern();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Notifications.Orleans.Grains.Interfaces.Contracts;
 
 namespace Notifications.Orleans.Api.Validation;
 
@@ -40,7 +41,8 @@ public sealed record RecipientFields(
     string? Phone = null,
     string? Email = null,
     string? DeviceToken = null,
-    string? Platform = null);
+    string? Platform = null,
+    string? Locale = null);
 
 /// <summary>Inline <c>content</c> of a notification request; for push, subject is the title and text the body.</summary>
 public sealed record ContentFields(string? Subject = null, string? Text = null, string? Html = null);
@@ -51,7 +53,7 @@ public sealed record ContentFields(string? Subject = null, string? Text = null, 
 /// as is); sms needs <c>recipient.phone</c>, email <c>recipient.email</c>, push <c>recipient.deviceToken</c> and
 /// <c>recipient.platform</c>, and each of these needs a template or content (not both): sms content needs
 /// <c>text</c>, email content <c>subject</c> and <c>text</c> or <c>html</c>, push content <c>text</c>.
-/// <c>recipient.userId</c> is optional everywhere.
+/// <c>recipient.userId</c> and <c>recipient.locale</c> (for templates) are optional everywhere.
 /// </remarks>
 public static class NotificationRequestRules
 {
@@ -98,13 +100,18 @@ public static class NotificationRequestRules
 
         if (recipient.UserId is not null)
         {
-            errors.Check("recipient.userId", FieldRules.Identifier(recipient.UserId));
+            errors.Check("recipient.userId", FieldRules.UserId(recipient.UserId));
+        }
+
+        if (recipient.Locale is not null)
+        {
+            errors.Check("recipient.locale", FieldRules.Locale(recipient.Locale));
         }
 
         switch (channel)
         {
             case "webhook":
-                errors.Check("recipient.merchantId", FieldRules.Identifier(recipient.MerchantId));
+                errors.Check("recipient.merchantId", FieldRules.MerchantId(recipient.MerchantId));
                 break;
             case "sms":
                 errors.Check("recipient.phone", FieldRules.PhoneNumber(recipient.Phone));
@@ -155,6 +162,9 @@ public static class NotificationRequestRules
             return;
         }
 
+        errors.Check("content.subject", FieldRules.Text(content.Subject, FieldRules.MaxSubjectLength))
+            .Check("content.text", FieldRules.Text(content.Text, FieldRules.MaxTextLength))
+            .Check("content.html", FieldRules.Text(content.Html, FieldRules.MaxHtmlLength));
         static bool Blank(string? s) => string.IsNullOrWhiteSpace(s);
         switch (channel)
         {
@@ -177,6 +187,55 @@ public static class NotificationRequestRules
                 errors.Add("content.text", "Required for push.");
                 break;
         }
+    }
+
+    /// <summary>The typed request of a request that <see cref="Validate"/> found valid; priority defaults to normal.</summary>
+    /// <exception cref="ArgumentException">A value <see cref="Validate"/> would have refused.</exception>
+    public static NotificationRequest ToRequest(NotificationRequestFields valid)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        var recipient = valid.Recipient;
+        return new NotificationRequest
+        {
+            IdempotencyKey = valid.IdempotencyKey,
+            Type = valid.Type,
+            Channel = valid.Channel switch
+            {
+                "webhook" => Channel.Webhook,
+                "sms" => Channel.Sms,
+                "email" => Channel.Email,
+                "push" => Channel.Push,
+                _ => throw new ArgumentException("Unknown channel.", nameof(valid)),
+            },
+            Priority = valid.Priority switch
+            {
+                null or "normal" => Priority.Normal,
+                "critical" => Priority.Critical,
+                _ => throw new ArgumentException("Unknown priority.", nameof(valid)),
+            },
+            Recipient = recipient is null
+                ? null
+                : new Recipient
+                {
+                    MerchantId = recipient.MerchantId,
+                    UserId = recipient.UserId,
+                    Phone = recipient.Phone,
+                    Email = recipient.Email,
+                    DeviceToken = recipient.DeviceToken,
+                    Platform = recipient.Platform switch
+                    {
+                        null => null,
+                        "android" => PushPlatform.Android,
+                        "ios" => PushPlatform.Ios,
+                        _ => throw new ArgumentException("Unknown platform.", nameof(valid)),
+                    },
+                    Locale = recipient.Locale,
+                },
+            Data = valid.Data,
+            Template = valid.Template,
+            Content = valid.Content is { } content ? new MessageContent { Subject = content.Subject, Text = content.Text, Html = content.Html } : null,
+            SendAt = valid.SendAt,
+        };
     }
 
     private static string? OneOf(string value, string[] allowed) =>

@@ -11,9 +11,6 @@ public sealed class ValidationErrors
     /// <summary>Number of fields with at least one message.</summary>
     public int Count => _errors.Count;
 
-    /// <summary>Joins path segments with dots, skipping empty ones: ("recipient", "phone") gives "recipient.phone".</summary>
-    public static string Path(params string?[] segments) => string.Join('.', segments.Where(s => !string.IsNullOrEmpty(s)));
-
     /// <summary>Adds <paramref name="message"/> for <paramref name="path"/>.</summary>
     public ValidationErrors Add(string path, string message)
     {
@@ -34,21 +31,6 @@ public sealed class ValidationErrors
 
     /// <summary>Adds <paramref name="message"/> for <paramref name="path"/> when it is not null; rules return null for valid values.</summary>
     public ValidationErrors Check(string path, string? message) => message is null ? this : Add(path, message);
-
-    /// <summary>Adds every message of <paramref name="errors"/>, with <paramref name="prefix"/> in front of each path.</summary>
-    public ValidationErrors Merge(string? prefix, IReadOnlyDictionary<string, string[]> errors)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        foreach (var (path, messages) in errors)
-        {
-            foreach (var message in messages)
-            {
-                Add(Path(prefix, path), message);
-            }
-        }
-
-        return this;
-    }
 
     /// <summary>The field-to-messages map for an RFC 9457 problem's <c>errors</c> member.</summary>
     public Dictionary<string, string[]> ToDictionary() =>

@@ -34,6 +34,7 @@ public sealed partial class ManifestTests
         ["Operations"] = [typeof(OperationsOptions)],
         ["Metrics"] = [typeof(MetricsOptions)],
         ["Telemetry"] = [typeof(TelemetryOptions)],
+        ["Security"] = [typeof(global::Notifications.Orleans.Grains.Security.SecurityOptions)],
     };
 
     private static readonly Lazy<List<Manifest>> All = new(() => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "k8s"), "*.yaml")

@@ -229,4 +229,54 @@ public sealed class FieldRulesTests
         Assert.NotNull(FieldRules.DeviceToken(new string('a', 4097)));
         Assert.NotNull(FieldRules.DeviceToken(""));
     }
+
+    [Theory]
+    [InlineData("m-42", true)]
+    [InlineData("shop.example_1", true)]
+    [InlineData("m 42", false)]
+    [InlineData("m/42", false)]
+    [InlineData("", false)]
+    public void Merchant_ids_keep_to_url_safe_characters(string id, bool valid) => Assert.Equal(valid, FieldRules.MerchantId(id) is null);
+
+    [Fact]
+    public void Merchant_ids_have_at_most_100_characters()
+    {
+        Assert.Null(FieldRules.MerchantId(new string('m', 100)));
+        Assert.NotNull(FieldRules.MerchantId(new string('m', 101)));
+    }
+
+    [Theory]
+    [InlineData("u-1", true)]
+    [InlineData("ana@example.com", true)]
+    [InlineData("+5511912345678", true)]
+    [InlineData("ana smith", false)]
+    [InlineData("ana/smith", false)]
+    [InlineData("", false)]
+    public void User_ids_keep_to_path_safe_characters(string id, bool valid) => Assert.Equal(valid, FieldRules.UserId(id) is null);
+
+    [Theory]
+    [InlineData("en", true)]
+    [InlineData("pt-BR", true)]
+    [InlineData("zh-Hant-TW", true)]
+    [InlineData("EN", false)]
+    [InlineData("english", false)]
+    [InlineData("pt_BR", false)]
+    [InlineData("", false)]
+    public void Locales_are_language_tags(string locale, bool valid) => Assert.Equal(valid, FieldRules.Locale(locale) is null);
+
+    [Theory]
+    [InlineData("acme", true)]
+    [InlineData("Acme Pagamentos Ltda.", true)]
+    [InlineData(" acme", false)]
+    [InlineData("acme\n", false)]
+    [InlineData("", false)]
+    public void Tenant_names_are_trimmed_visible_text(string name, bool valid) => Assert.Equal(valid, FieldRules.TenantName(name) is null);
+
+    [Fact]
+    public void Free_text_is_bounded_only_by_its_length()
+    {
+        Assert.Null(FieldRules.Text(null, 10));
+        Assert.Null(FieldRules.Text(new string('x', 10), 10));
+        Assert.NotNull(FieldRules.Text(new string('x', 11), 10));
+    }
 }

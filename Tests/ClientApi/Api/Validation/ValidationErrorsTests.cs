@@ -29,13 +29,4 @@ public sealed class ValidationErrorsTests
         Assert.True(new ValidationErrors().Check("x", null).IsValid);
         Assert.Empty(new ValidationErrors().ToDictionary());
     }
-
-    [Fact]
-    public void Paths_join_with_dots_and_merge_under_a_prefix()
-    {
-        Assert.Equal("recipient.phone", ValidationErrors.Path("recipient", "phone"));
-        Assert.Equal("phone", ValidationErrors.Path(null, "phone"));
-        var errors = new ValidationErrors().Merge("quietHours", new Dictionary<string, string[]> { ["start"] = ["Bad."] });
-        Assert.Equal(new[] { "Bad." }, errors.ToDictionary()["quietHours.start"]);
-    }
 }

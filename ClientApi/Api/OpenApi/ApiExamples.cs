@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+
+namespace Notifications.Orleans.Api.OpenApi;
+
+/// <summary>Example bodies for the OpenAPI document, by operation id (the route name) and status.</summary>
+public static class ApiExamples
+{
+    private const string NotificationId = "ntf_5f2c0c1e9a7b4d3e8f10a2b3c4d5e6f7";
+
+    private static readonly string Notification = $$"""
+        {
+          "id": "{{NotificationId}}", "idempotencyKey": "charge-8812-paid", "type": "charge.paid",
+          "channel": "webhook", "priority": "normal", "state": "PENDING", "reason": null,
+          "recipient": { "merchantId": "m-42", "userId": null, "phone": null, "email": null, "deviceToken": null, "platform": null },
+          "attempts": [
+            { "number": 1, "provider": "webhook", "startedAt": "2026-11-21T12:00:00.120Z", "durationMs": 41,
+              "outcome": "failed", "statusCode": 503, "error": "The receiver answered 503.", "providerMessageId": null }
+          ],
+          "nextAttemptAt": "2026-11-21T12:00:30Z", "sendAt": null,
+          "createdAt": "2026-11-21T12:00:00.100Z", "updatedAt": "2026-11-21T12:00:00.161Z", "completedAt": null, "deliveryStatus": null
+        }
+        """;
+
+    private static readonly string NotificationRequest = """
+        {
+          "idempotencyKey": "charge-8812-paid", "type": "charge.paid", "channel": "webhook", "priority": "normal",
+          "recipient": { "merchantId": "m-42" },
+          "data": { "chargeId": "8812", "amount": 1500, "currency": "BRL" },
+          "template": null, "content": null, "sendAt": null
+        }
+        """;
+
+    private static readonly string Endpoint = """
+        { "url": "https://shop.example/webhooks", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "enabled": true,
+          "eventTypes": ["charge.paid", "refund.created"], "disabledReason": null, "failingSince": null }
+        """;
+
+    private const string Preferences = """
+        { "channels": { "sms": true, "email": true, "push": false }, "types": { "marketing": { "sms": false } },
+          "quietHours": { "start": "22:00", "end": "07:00", "timeZone": "Africa/Lagos" } }
+        """;
+
+    private const string TemplateVariant = """
+        { "channel": "sms", "locale": "en", "content": { "smsText": "Your {{brand}} code is {{code}}", "emailSubject": null, "emailText": null,
+          "emailHtml": null, "pushTitle": null, "pushBody": null }, "updatedAt": "2026-11-21T12:00:00Z" }
+        """;
+
+    private static readonly string Page = $$"""{ "items": [{{Notification}}], "nextCursor": "NjM4NjgwMDAwMDAwMDAwMDAwfG50Zl81ZjJj" }""";
+
+    private static readonly Dictionary<string, (string? Request, Dictionary<int, string> Responses)> ByOperation = new(StringComparer.Ordinal)
+    {
+        ["SubmitNotification"] = (NotificationRequest, new() { [202] = Notification, [200] = Notification }),
+        ["GetNotification"] = (null, new() { [200] = Notification }),
+        ["ListNotifications"] = (null, new() { [200] = Page }),
+        ["CancelNotification"] = (null, new() { [200] = Notification.Replace("\"PENDING\"", "\"CANCELLED\"", StringComparison.Ordinal) }),
+        ["RetryNotification"] = (null, new() { [202] = Notification }),
+        ["PutWebhookEndpoint"] = ("""{ "url": "https://shop.example/webhooks", "secret": null, "eventTypes": ["charge.paid", "refund.created"] }""",
+            new() { [200] = Endpoint }),
+        ["GetWebhookEndpoint"] = (null, new() { [200] = Endpoint }),
+        ["RotateWebhookSecret"] = (null, new() { [200] = """{ "secret": "whsec_3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAA", "previousSecretExpiresAt": "2026-11-22T12:00:00Z" }""" }),
+        ["CreateTenant"] = ("""{ "name": "acme" }""",
+            new() { [201] = """{ "id": "ten_3f9a1c2b4d5e6f70", "name": "acme", "apiKey": "ntk_q1X8c0mJc3y1Vb3kZ0n2d9pE7rT4uW6yA1sD5fG8hJk" }""" }),
+        ["ListTenants"] = (null, new() { [200] = """{ "items": [{ "id": "ten_3f9a1c2b4d5e6f70", "name": "acme", "createdAt": "2026-11-21T12:00:00Z" }] }""" }),
+        ["GetTenant"] = (null, new() { [200] = """{ "id": "ten_3f9a1c2b4d5e6f70", "name": "acme", "createdAt": "2026-11-21T12:00:00Z" }""" }),
+        ["CreateApiKey"] = (null, new()
+        {
+            [201] = """
+                { "id": "key_8e7d6c5b4a392817", "tenantId": "ten_3f9a1c2b4d5e6f70", "prefix": "ntk_Zp4Lm9Qa", "createdAt": "2026-11-21T12:00:00Z",
+                  "apiKey": "ntk_Zp4Lm9QaT7bN2xV5cR8kW1yH3jF6gD0sA9eU4iO7pLm" }
+                """,
+        }),
+        ["ListApiKeys"] = (null, new()
+        {
+            [200] = """
+                { "items": [
+                  { "id": "key_1a2b3c4d5e6f7081", "tenantId": "ten_3f9a1c2b4d5e6f70", "prefix": "ntk_q1X8c0mJ", "createdAt": "2026-11-21T12:00:00Z", "revokedAt": "2026-11-22T08:00:00Z" },
+                  { "id": "key_8e7d6c5b4a392817", "tenantId": "ten_3f9a1c2b4d5e6f70", "prefix": "ntk_Zp4Lm9Qa", "createdAt": "2026-11-21T12:00:00Z", "revokedAt": null } ] }
+                """,
+        }),
+        ["ListDeadLetters"] = (null, new() { [200] = Page.Replace("\"PENDING\"", "\"FAILED\"", StringComparison.Ordinal) }),
+        ["ReplayDeadLetters"] = ($$"""{ "ids": ["{{NotificationId}}"] }""", new() { [202] = """{ "replayed": 1, "notReplayed": [] }""" }),
+        ["ListProviders"] = (null, new()
+        {
+            [200] = """
+                { "providers": [
+                  { "name": "twilio", "channel": "sms", "circuitState": "closed", "mode": "auto", "successRate": 0.998, "latencyMs": 212.5 },
+                  { "name": "vonage", "channel": "sms", "circuitState": "open", "mode": "forced-open", "successRate": null, "latencyMs": null } ] }
+                """,
+        }),
+        ["SetCircuitMode"] = ("""{ "mode": "forced-open" }""", new()
+        {
+            [200] = """{ "name": "vonage", "channel": "sms", "circuitState": "open", "mode": "forced-open", "successRate": null, "latencyMs": null }""",
+        }),
+        ["PutUserPreferences"] = (Preferences, new() { [200] = Preferences }),
+        ["GetUserPreferences"] = (null, new() { [200] = Preferences }),
+        ["GetTemplate"] = (null, new() { [200] = $"[{TemplateVariant}]" }),
+        ["PutTemplate"] = ("""{ "smsText": "Your {{brand}} code is {{code}}", "emailSubject": null, "emailText": null, "emailHtml": null, "pushTitle": null, "pushBody": null }""",
+            new() { [200] = TemplateVariant }),
+        ["PreviewTemplate"] = ("""{ "data": { "brand": "Acme", "code": "493817" }, "locale": "pt-BR" }""", new()
+        {
+            [200] = """
+                { "subject": null, "text": "Your Acme code is 493817", "html": null, "title": null, "body": null, "locale": "en",
+                  "smsEncoding": "GSM-7", "smsSegments": 1, "smsCharacters": 24 }
+                """,
+        }),
+        ["GetCluster"] = (null, new()
+        {
+            [200] = """
+                { "silos": [
+                    { "id": "silo-1f2e3d4c5b6a", "address": "http://10.0.0.5:5080", "status": "active", "partitionsOwned": 128,
+                      "startedAt": "2026-11-21T11:00:00Z", "heartbeatAt": "2026-11-21T12:00:00Z", "activations": 5321 },
+                    { "id": "silo-9a8b7c6d5e4f", "address": "http://10.0.0.6:5080", "status": "active", "partitionsOwned": 128,
+                      "startedAt": "2026-11-21T11:00:02Z", "heartbeatAt": "2026-11-21T12:00:00Z" } ],
+                  "partitionOwners": [ { "partition": 0, "owner": "silo-1f2e3d4c5b6a" }, { "partition": 1, "owner": "silo-9a8b7c6d5e4f" } ] }
+                """,
+        }),
+    };
+
+    private static readonly Dictionary<int, string> Problems = new()
+    {
+        [400] = $$"""
+            { "type": "{{ApiProblems.ValidationFailed}}", "title": "The request is not valid.", "status": 400,
+              "detail": "See errors for the fields to fix; nothing was created or changed.",
+              "errors": { "recipient.phone": ["An E.164 number: '+' and 8 to 15 digits, e.g. \"+5511912345678\"."] } }
+            """,
+        [401] = $$"""{ "type": "{{ApiProblems.Unauthorized}}", "title": "Authentication required.", "status": 401, "detail": "Send a valid API key as 'Authorization: Bearer <key>'." }""",
+        [403] = $$"""{ "type": "{{ApiProblems.Forbidden}}", "title": "Not allowed.", "status": 403, "detail": "This key does not reach this route (tenant keys reach /v1/*, the admin key /v1/admin/*)." }""",
+        [404] = $$"""{ "type": "{{ApiProblems.NotFound}}", "title": "Not found.", "status": 404, "detail": "No notification 'ntf_…' exists for this tenant." }""",
+        [409] = $$"""{ "type": "{{ApiProblems.InvalidState}}", "title": "Only PENDING notifications can be cancelled.", "status": 409, "detail": "Notification ntf_… is SUCCESS.", "state": "SUCCESS" }""",
+        [413] = $$"""{ "type": "{{ApiProblems.PayloadTooLarge}}", "title": "The request body is too large.", "status": 413, "detail": "Bodies are limited to 262144 bytes (Api:MaxRequestBodyBytes); nothing was created or changed." }""",
+        [429] = $$"""{ "type": "{{ApiProblems.RateLimited}}", "title": "Too many requests.", "status": 429, "detail": "This key may make 10000 requests per second with bursts of 20000; retry after 1 s." }""",
+        [503] = $$"""{ "type": "{{ApiProblems.Unavailable}}", "title": "The cluster could not serve the request in time.", "status": 503, "detail": "Retry with the same idempotency key." }""",
+    };
+
+    /// <summary>The example request body of an operation, if it takes one.</summary>
+    public static JsonNode? Request(string? operationId) =>
+        operationId is not null && ByOperation.TryGetValue(operationId, out var examples) && examples.Request is { } json ? JsonNode.Parse(json) : null;
+
+    /// <summary>The example answer of an operation for a status; problem statuses share one example each.</summary>
+    public static JsonNode? Response(string? operationId, int status)
+    {
+        if (operationId is not null && ByOperation.TryGetValue(operationId, out var examples) && examples.Responses.TryGetValue(status, out var json))
+        {
+            return JsonNode.Parse(json);
+        }
+        return Problems.TryGetValue(status, out var problem) ? JsonNode.Parse(problem) : null;
+    }
+}
