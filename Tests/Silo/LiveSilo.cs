@@ -39,6 +39,8 @@ public sealed class LiveSilo : IAsyncDisposable
             ["Delivery:RetrySchedule"] = "200ms",
             ["Delivery:AttemptTimeout"] = "5s",
             ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
+            ["Webhooks:RequireHttps"] = "false",
+            ["Security:EncryptionKey"] = SiloApp.EncryptionKey,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };

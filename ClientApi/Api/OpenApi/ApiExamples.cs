@@ -106,14 +106,52 @@ public static class ApiExamples
         ["GetCluster"] = (null, new()
         {
             [200] = """
-                { "silos": [
-                    { "id": "silo-1f2e3d4c5b6a", "address": "http://10.0.0.5:5080", "status": "active", "partitionsOwned": 128,
-                      "startedAt": "2026-11-21T11:00:00Z", "heartbeatAt": "2026-11-21T12:00:00Z", "activations": 5321 },
-                    { "id": "silo-9a8b7c6d5e4f", "address": "http://10.0.0.6:5080", "status": "active", "partitionsOwned": 128,
-                      "startedAt": "2026-11-21T11:00:02Z", "heartbeatAt": "2026-11-21T12:00:00Z" } ],
-                  "partitionOwners": [ { "partition": 0, "owner": "silo-1f2e3d4c5b6a" }, { "partition": 1, "owner": "silo-9a8b7c6d5e4f" } ] }
+                { "answeredBy": "silo-1f2e3d4c5b6a", "partitionCount": 256, "unownedPartitions": 0, "generatedAt": "2026-11-21T12:00:00Z",
+                  "silos": [
+                    { "id": "silo-1f2e3d4c5b6a", "address": "http://10.0.0.5:5080", "status": "active", "startedAt": "2026-11-21T11:00:00Z",
+                      "uptimeSeconds": 3600, "heartbeatAgeSeconds": 0.4, "partitionsOwned": 128, "activations": 5321,
+                      "activationsByType": { "notification": 5300, "merchant-endpoint": 21 }, "cpuPercent": 37.5, "memoryBytes": 262144000,
+                      "reminderLagSeconds": 0.2, "reachable": true, "self": true },
+                    { "id": "silo-9a8b7c6d5e4f", "address": "http://10.0.0.6:5080", "status": "dead", "startedAt": "2026-11-21T11:00:02Z",
+                      "uptimeSeconds": 3598, "heartbeatAgeSeconds": 12.5, "partitionsOwned": 0, "activations": null, "activationsByType": null,
+                      "cpuPercent": null, "memoryBytes": null, "reminderLagSeconds": null, "reachable": false, "self": false } ],
+                  "partitionOwners": [ { "partition": 0, "owner": "silo-1f2e3d4c5b6a" }, { "partition": 1, "owner": "silo-1f2e3d4c5b6a" } ] }
                 """,
         }),
+        ["GetSilo"] = (null, new()
+        {
+            [200] = """
+                { "id": "silo-1f2e3d4c5b6a", "address": "http://10.0.0.5:5080", "startedAt": "2026-11-21T11:00:00Z", "uptimeSeconds": 3600,
+                  "partitionsOwned": 128, "activations": 5321, "activationsByType": { "notification": 5300 }, "cpuPercent": 37.5,
+                  "memoryBytes": 262144000, "gcHeapBytes": 98304000, "processorCount": 2,
+                  "reminders": { "fired": 1200, "failed": 0, "lagSeconds": 0.2 },
+                  "traffic": { "intervalSeconds": 1, "windowSeconds": 60,
+                    "points": [ { "t": 1795262400, "accepted": [ { "channel": "webhook", "count": 42 } ],
+                                  "attempts": [ { "channel": "webhook", "provider": "webhook", "outcome": "delivered", "count": 41 } ],
+                                  "completed": [ { "channel": "webhook", "state": "SUCCESS", "count": 41 } ] } ],
+                    "histograms": [ { "metric": "notifications.delivery.latency", "channel": "webhook", "provider": null,
+                                      "bounds": [0.005, 0.01, 0.025], "counts": [30, 8, 3, 0], "sum": 0.31, "count": 41 } ] } }
+                """,
+        }),
+        ["GetStats"] = (null, new()
+        {
+            [200] = """
+                { "generatedAt": "2026-11-21T12:00:00Z", "intervalSeconds": 1, "windowSeconds": 60,
+                  "queue": { "byState": { "PENDING": 12, "SUCCESS": 98000, "FAILED": 3 }, "pending": 12, "overdue": 0,
+                             "oldestPendingCreatedAt": "2026-11-21T11:59:58Z", "oldestPendingAgeSeconds": 2.1 },
+                  "reminders": { "due": 0, "oldestDueAt": null, "lagSeconds": 0, "fired": 1200, "failed": 0, "maxSiloLagSeconds": 0.2 },
+                  "traffic": [ { "t": 1795262400, "accepted": [ { "channel": "sms", "count": 5 } ],
+                                 "attempts": [ { "channel": "sms", "provider": "twilio", "outcome": "delivered", "count": 5 } ],
+                                 "completed": [ { "channel": "sms", "state": "SUCCESS", "count": 5 } ] } ],
+                  "latency": { "firstAttempt": { "count": 200, "p50": 0.004, "p90": 0.012, "p99": 0.05 },
+                               "endToEnd": { "count": 200, "p50": 0.03, "p90": 0.2, "p99": 1.4 }, "deliveredWithin30sRatio": 0.997, "endToEndHistogram": null },
+                  "providers": [ { "provider": "twilio", "channel": "sms", "attempts": 300, "delivered": 298, "failed": 2, "successRate": 0.993,
+                                   "latencyP50Ms": 180, "latencyP95Ms": 420 } ],
+                  "silosReporting": ["silo-1f2e3d4c5b6a"], "silosUnreachable": [] }
+                """,
+        }),
+        ["FindNotification"] = (null, new() { [200] = $$"""{ "tenantId": "ten_3f9a1c2b4d5e6f70", "notification": {{Notification}} }""" }),
+        ["FindNotificationByKey"] = (null, new() { [200] = $$"""{ "tenantId": "ten_3f9a1c2b4d5e6f70", "notification": {{Notification}} }""" }),
     };
 
     private static readonly Dictionary<int, string> Problems = new()
@@ -129,6 +167,7 @@ public static class ApiExamples
         [409] = $$"""{ "type": "{{ApiProblems.InvalidState}}", "title": "Only PENDING notifications can be cancelled.", "status": 409, "detail": "Notification ntf_… is SUCCESS.", "state": "SUCCESS" }""",
         [413] = $$"""{ "type": "{{ApiProblems.PayloadTooLarge}}", "title": "The request body is too large.", "status": 413, "detail": "Bodies are limited to 262144 bytes (Api:MaxRequestBodyBytes); nothing was created or changed." }""",
         [429] = $$"""{ "type": "{{ApiProblems.RateLimited}}", "title": "Too many requests.", "status": 429, "detail": "This key may make 10000 requests per second with bursts of 20000; retry after 1 s." }""",
+        [501] = $$"""{ "type": "{{ApiProblems.Unavailable}}", "title": "Not in a silo.", "status": 501, "detail": "This API process hosts no silo, so it has no operations figures; ask a silo." }""",
         [503] = $$"""{ "type": "{{ApiProblems.Unavailable}}", "title": "The cluster could not serve the request in time.", "status": 503, "detail": "Retry with the same idempotency key." }""",
     };
 
