@@ -117,7 +117,14 @@ public sealed class NotificationGrain(
         }
         State.DeliveryStatus = deliveryStatus;
         State.UpdatedAt = time.GetUtcNow();
-        await WriteStateAsync();
+        // The provider has the message an attempt got no answer for: it is delivered, and the pending retry would send it twice.
+        var answersUnknownAttempt = State.State == NotificationState.Pending && State.Attempts.LastOrDefault() is { Outcome: "unknown" } last
+            && last.Provider == provider && deliveryStatus is "sent" or "delivered";
+        if (answersUnknownAttempt)
+        {
+            Complete(NotificationState.Success, $"The provider reported the message {deliveryStatus} after an attempt without an answer.");
+        }
+        await Task.WhenAll(WriteStateAsync(), answersUnknownAttempt ? UnregisterReminder(DeliverReminder) : Task.CompletedTask);
         logger.LogInformation("Notification {NotificationId}: {Provider} reports {DeliveryStatus}", State.Id, provider, deliveryStatus);
         return true;
     }

@@ -322,6 +322,44 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
         Assert.Equal("undelivered", after["deliveryStatus"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_receipt_for_an_attempt_without_an_answer_completes_it_instead_of_resending()
+    {
+        var (app, sandbox, tenant) = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Providers:Twilio:AttemptTimeout"] = "00:00:01",
+            ["Providers:Twilio:StatusCallbackUrl"] = "http://localhost/v1/providers/twilio/status",
+            ["Delivery:RetrySchedule"] = "30s",
+        });
+        await using var _ = app;
+        await using var __ = sandbox;
+        // Twilio takes the message but its answer never arrives in time: the attempt's outcome is unknown.
+        sandbox.Faults.Set("twilio", new FaultSettings(TimeoutRate: 1));
+        var id = await NotificationsHttp.IdOf(await SubmitSmsAsync(tenant, "no-answer"));
+        JsonObject pending;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do
+        {
+            await Task.Delay(100);
+            pending = await tenant.GetNotificationAsync(id);
+        }
+        while (pending.Attempts().Count == 0 && DateTime.UtcNow < deadline);
+        Assert.Equal("PENDING", pending.State());
+        Assert.Equal("unknown", pending.Attempts()[0]!["outcome"]!.GetValue<string>());
+
+        var form = new Dictionary<string, string> { ["MessageSid"] = "SM1", ["MessageStatus"] = "delivered" };
+        var url = $"http://localhost/v1/providers/twilio/status?notificationId={id}";
+        var receipt = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        receipt.Headers.Add(TwilioRequestSignature.HeaderName, TwilioRequestSignature.Compute(sandbox.Credentials.TwilioAuthToken, url, form));
+        Assert.Equal(HttpStatusCode.NoContent, (await app.CreateClient().SendAsync(receipt)).StatusCode);
+
+        var final = await tenant.GetNotificationAsync(id);
+        Assert.Equal("SUCCESS", final.State());
+        Assert.Equal("delivered", final["deliveryStatus"]!.GetValue<string>());
+        Assert.Single(final.Attempts());
+        Assert.Single(sandbox.Recorder.Messages("twilio"));
+    }
+
     private static async Task<string> CircuitStateAsync(HttpClient admin, string provider)
     {
         var providers = await (await admin.GetAsync("/v1/admin/providers")).ReadJsonAsync();
