@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Notifications.Orleans.LoadTest.Bench;
 using Notifications.Orleans.LoadTest.Cli;
 using Notifications.Orleans.LoadTest.Soak;
@@ -15,11 +16,23 @@ public static class LoadTestProgram
             return args.Length == 0 ? 2 : 0;
         }
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // Registered directly: the hosted receiver's and sandbox's own hosts also listen for these signals and
+        // would otherwise take them for themselves; every registration is called, so the run still stops cleanly
+        // (its silos stopped, its files written).
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
+            context.Cancel = true;
+            try
+            {
+                cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // A second signal while the program ends.
+            }
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             var parsed = CommandArguments.Parse(args);
@@ -41,6 +54,11 @@ public static class LoadTestProgram
         {
             await Console.Error.WriteLineAsync("Cancelled.");
             return 130;
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or ArgumentException or TimeoutException or FileNotFoundException or Npgsql.NpgsqlException)
+        {
+            await Console.Error.WriteLineAsync($"Failed: {e.Message}");
+            return 1;
         }
     }
 }

@@ -80,10 +80,20 @@ public sealed record ResourceSnapshot(
     public static async Task<ResourceSnapshot> TakeAsync(SiloCluster? cluster, string? postgres, CancellationToken cancellationToken)
     {
         long commits = 0, walRecords = 0, walBytes = 0, walSyncs = 0;
+        var postgresCpu = TimeSpan.Zero;
         if (postgres is not null)
         {
             await using var connection = new NpgsqlConnection(postgres);
             await connection.OpenAsync(cancellationToken);
+            // Only this server's processes: other PostgreSQL servers may run on the machine.
+            await using (var directory = new NpgsqlCommand("SHOW data_directory", connection))
+            {
+                var pidFile = Path.Combine((string)(await directory.ExecuteScalarAsync(cancellationToken))!, "postmaster.pid");
+                if (File.Exists(pidFile) && int.TryParse((await File.ReadAllLinesAsync(pidFile, cancellationToken))[0], out var postmaster))
+                {
+                    postgresCpu = ProcessStats.CpuTimeOfTree(postmaster);
+                }
+            }
             await using (var command = new NpgsqlCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection))
             {
                 commits = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
@@ -109,7 +119,7 @@ public sealed record ResourceSnapshot(
             Stopwatch.GetTimestamp(),
             cluster?.CpuTime() ?? TimeSpan.Zero,
             self.TotalProcessorTime,
-            ProcessStats.CpuTimeOfAll("postgres"),
+            postgresCpu,
             ProcessStats.MachineBusyTime() ?? TimeSpan.Zero,
             ProcessStats.LoadAverage() ?? 0,
             commits,

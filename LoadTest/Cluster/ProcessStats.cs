@@ -77,6 +77,35 @@ public static class ProcessStats
     public static TimeSpan CpuTimeOfAll(string name) =>
         FindByName(name).Aggregate(TimeSpan.Zero, (sum, pid) => sum + (CpuTime(pid) ?? TimeSpan.Zero));
 
+    /// <summary>CPU time of a process and its direct children (a PostgreSQL server: the postmaster and its backends).</summary>
+    public static TimeSpan CpuTimeOfTree(int pid)
+    {
+        var total = CpuTime(pid) ?? TimeSpan.Zero;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var child) || child == pid)
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == pid)
+                {
+                    total += ParseCpuTime(stat);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return total;
+    }
+
     /// <summary>CPU time the whole machine has been busy (all cores, everything but idle and iowait) from /proc/stat.</summary>
     public static TimeSpan? MachineBusyTime()
     {

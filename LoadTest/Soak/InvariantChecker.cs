@@ -61,6 +61,9 @@ public sealed record InvariantReport
     public IReadOnlyDictionary<string, long> Terminal { get; init; } = new Dictionary<string, long>();
     public long TerminalTotal => Terminal.Values.Sum();
     public long PendingWithinSchedule { get; init; }
+
+    /// <summary>Ids of the stuck notifications (to look into: their reminders, their silo logs).</summary>
+    public IReadOnlyList<string> StuckIds { get; init; } = [];
     public long Lost { get; init; }
     public long Stuck { get; init; }
     public long LostOrStuck => Lost + Stuck;
@@ -123,6 +126,7 @@ public static class InvariantChecker
 
         var terminal = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long pendingOk = 0, lost = 0, stuck = 0;
+        var stuckIds = new List<string>();
         foreach (var (id, key) in acknowledged)
         {
             if (!rows.ContainsKey(id))
@@ -141,7 +145,8 @@ public static class InvariantChecker
             if (StuckReason(row, settings) is { } reason)
             {
                 stuck++;
-                Example($"stuck: {row.Id} {reason}");
+                stuckIds.Add(row.Id);
+                Example($"stuck: {row.Id} {reason} ({row.Attempts.Count} attempts recorded)");
             }
             else
             {
@@ -224,6 +229,7 @@ public static class InvariantChecker
             PendingWithinSchedule = pendingOk,
             Lost = lost,
             Stuck = stuck,
+            StuckIds = stuckIds,
             CreatedWithoutAcknowledgement = rows.Keys.Count(id => !acknowledged.ContainsKey(id)),
             DeliveredMoreThanOnce = repeated,
             ExtraDeliveries = extra,

@@ -32,6 +32,26 @@ public static class NotificationRows
         return rows;
     }
 
+    /// <summary>The durable reminders of the given notification grains, as "name due at" by grain key (absent: none).</summary>
+    public static async Task<Dictionary<string, string>> ReadRemindersAsync(string postgres, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var reminders = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return reminders;
+        }
+        await using var connection = new NpgsqlConnection(postgres);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT grain_key, name, due_at FROM rt_reminder WHERE grain_key = ANY(@ids)", connection);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            reminders[reader.GetString(0)] = $"{reader.GetString(1)} due at {reader.GetFieldValue<DateTimeOffset>(2):HH:mm:ss.fff}";
+        }
+        return reminders;
+    }
+
     /// <summary>How many of a tenant's notifications are PENDING, and how many of those are due by <paramref name="dueBy"/>.</summary>
     public static async Task<(long Pending, long Due)> CountPendingAsync(string postgres, string tenantId, DateTimeOffset dueBy, CancellationToken cancellationToken)
     {

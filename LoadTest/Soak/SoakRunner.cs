@@ -113,6 +113,7 @@ public sealed record SoakReport(
     DateTimeOffset? DownTo,
     long PendingAtStop,
     InvariantReport Invariants,
+    IReadOnlyDictionary<string, string> StuckReminders,
     string LogDirectory)
 {
     public bool Passed => Invariants.Passed;
@@ -144,6 +145,10 @@ public sealed record SoakReport(
         foreach (var example in i.Examples)
         {
             text.AppendLine("  ! " + example);
+        }
+        foreach (var id in i.StuckIds.Take(20))
+        {
+            text.AppendLine($"  ! stuck {id}: durable reminder {StuckReminders.GetValueOrDefault(id, "none")}");
         }
         text.AppendLine(Passed ? "INVARIANTS HOLD" : "INVARIANTS VIOLATED");
         return text.ToString();
@@ -220,8 +225,9 @@ public sealed class SoakRunner(TextWriter log, TimeProvider? timeProvider = null
             channel => channel == Channel.Webhook || options.Sandbox, cancellationToken);
         var arrivals = rig.Arrivals.ById.ToDictionary(a => a.Key, a => a.Value.All, StringComparer.Ordinal);
         var invariants = InvariantChecker.Check(state.Acknowledged, rows, arrivals, interruptions, windows, state.Tries.ToList(), Checker(options, stoppedAt));
+        var stuckReminders = await NotificationRows.ReadRemindersAsync(options.Postgres, invariants.StuckIds, cancellationToken);
         return new SoakReport(options.Silos, options.Rate, Math.Round(loadSeconds, 1), state.Submitted, state.Acknowledged.Count, state.GaveUp, state.Tries.Count,
-            state.TryLatency.Summarize(), events, windows, options.DownProvider, downWindow.From, downWindow.To, pending, invariants, cluster.LogDirectory);
+            state.TryLatency.Summarize(), events, windows, options.DownProvider, downWindow.From, downWindow.To, pending, invariants, stuckReminders, cluster.LogDirectory);
     }
 
     /// <summary>The checker's tolerances from the silos' delivery and cluster settings.</summary>
