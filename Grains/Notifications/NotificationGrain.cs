@@ -36,9 +36,16 @@ public sealed class NotificationGrain(
     {
         if (StateExists)
         {
-            return State.RequestHash == requestHash
-                ? new SubmitOutcome(SubmitStatus.Existing, State.ToView())
-                : new SubmitOutcome(SubmitStatus.Conflict, State.ToView());
+            if (State.RequestHash != requestHash)
+            {
+                return new SubmitOutcome(SubmitStatus.Conflict, State.ToView());
+            }
+            // A client retrying after a crash may find the PENDING state written but not its reminder: arm it again.
+            if (State.State == NotificationState.Pending && await GetReminder(DeliverReminder) is null)
+            {
+                await ScheduleAsync(time.GetUtcNow());
+            }
+            return new SubmitOutcome(SubmitStatus.Existing, State.ToView());
         }
 
         var now = time.GetUtcNow();
@@ -260,6 +267,8 @@ public sealed class NotificationGrain(
         if (State.IsTerminal)
         {
             LogCompletion();
+            // A finished notification is rarely asked again: free its activation now rather than after the idle age.
+            DeactivateOnIdle();
         }
     }
 

@@ -26,11 +26,14 @@ public sealed class ReconciliationService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.GetInterval();
+        // The first sweep comes soon after start: a silo restarted more often than the interval still sweeps.
+        var wait = options.Value.GetStuckAfter() < interval ? options.Value.GetStuckAfter() : interval;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(interval, time, stoppingToken);
+                await Task.Delay(wait, time, stoppingToken);
+                wait = interval;
                 await SweepAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

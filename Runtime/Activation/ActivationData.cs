@@ -150,6 +150,10 @@ internal sealed class ActivationData
                 Drop();
             }
             _turn.Release();
+            if (_deactivationRequested && _status == ActivationStatus.Valid)
+            {
+                _ = _catalog.DeactivateAsync(this, DeactivationReason.Requested);
+            }
         }
     }
 

@@ -75,7 +75,21 @@ public sealed class SiloBuilder
     public SiloBuilder UsePostgres(string connectionString)
     {
         IsDurable = true;
-        Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        Services.AddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // The runtime sets no session state, so a pooled connection needs no DISCARD ALL on return, and its
+            // few statements, prepared automatically, are not parsed and planned again on every use.
+            if (!builder.ConnectionStringBuilder.ContainsKey("No Reset On Close"))
+            {
+                builder.ConnectionStringBuilder.NoResetOnClose = true;
+            }
+            if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            }
+            return builder.Build();
+        });
         Services.AddSingleton<SchemaMigrator>();
         Services.AddSingleton<PostgresWriteBatcher>();
         Services.AddSingleton<ISchemaMigrationSource>(new EmbeddedSchemaMigrations(typeof(SiloBuilder).Assembly, "runtime", order: 0));
