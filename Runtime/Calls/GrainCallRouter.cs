@@ -28,6 +28,7 @@ public sealed class GrainCallRouter(
     private const int MaxImmediateRedirects = 3;
 
     private readonly CancellationTokenSource _abort = new();
+    private volatile bool _leaving;
     private long _localCalls;
     private long _remoteCalls;
     private long _redirects;
@@ -124,6 +125,11 @@ public sealed class GrainCallRouter(
             else
             {
                 directory?.RequestRefresh();
+                // A leaving silo's last turns do not wait out the call timeout for partitions nobody takes over.
+                if (_leaving && time.GetElapsedTime(started) >= LeavingWait)
+                {
+                    throw new GrainUnavailableException($"Silo {ownership.SiloId} is leaving and no silo took over {grainId} (partition {partition}) within {LeavingWait}.", lastError);
+                }
             }
 
             if (time.GetElapsedTime(started) >= timeout)
@@ -171,6 +177,11 @@ public sealed class GrainCallRouter(
             }
         }
     }
+
+    /// <summary>Marks the silo as leaving: calls to partitions without an owner wait a few lease rounds, not the whole call timeout.</summary>
+    internal void BeginLeaving() => _leaving = true;
+
+    private TimeSpan LeavingWait => options.Value.LeaseRenewInterval * 3;
 
     /// <summary>Fails every call from now on, and the calls waiting, as a crashed process would (test cluster).</summary>
     internal void Abort() => _abort.Cancel();

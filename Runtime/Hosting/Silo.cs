@@ -102,6 +102,7 @@ public sealed class Silo(
             return;
         }
         var started = time.GetTimestamp();
+        router.BeginLeaving();
         await _stopping.CancelAsync();
         // The reminder loop returns once its ticks in flight have finished.
         await Task.WhenAll(_loops);

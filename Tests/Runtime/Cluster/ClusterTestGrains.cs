@@ -79,6 +79,9 @@ public interface IClusterPingGrain : IGrainWithStringKey
     Task<string> Name();
 
     Task<int> Echo(int value);
+
+    /// <summary>Waits, then asks <paramref name="other"/> for its name.</summary>
+    Task<string> NameOfAfter(string other, TimeSpan delay);
 }
 
 public sealed class ClusterPingGrain(PartitionOwnership ownership) : Grain, IClusterPingGrain
@@ -90,6 +93,12 @@ public sealed class ClusterPingGrain(PartitionOwnership ownership) : Grain, IClu
     public Task<string> Name() => Task.FromResult($"{GetPrimaryKeyString()}@{ownership.SiloId}");
 
     public Task<int> Echo(int value) => Task.FromResult(value);
+
+    public async Task<string> NameOfAfter(string other, TimeSpan delay)
+    {
+        await Task.Delay(delay);
+        return await GrainFactory.GetGrain<IClusterPingGrain>(other).Name();
+    }
 }
 
 /// <summary>An exception type of a grain library, rebuilt by message on the calling side.</summary>

@@ -211,6 +211,30 @@ public sealed class FailoverTests(ITestOutputHelper output)
         Assert.True(handover < leaseDuration, $"handover took {handover}, not less than the lease duration {leaseDuration}");
     }
 
+    [Fact]
+    public async Task A_last_silo_stopping_mid_turn_does_not_wait_the_call_timeout_for_a_partition_nobody_takes()
+    {
+        var probe = new ClusterProbe();
+        var callTimeout = TimeSpan.FromSeconds(60);
+        await using var cluster = await TestClusters.StartAsync(probe, silos: 1, new Dictionary<string, string?> { ["Cluster:CallTimeout"] = callTimeout.ToString() });
+        var silo = cluster.Silos[0];
+        var busy = TestClusters.KeyOwnedBy<IClusterPingGrain>(silo, "busy");
+        var idle = Enumerable.Range(0, 1000).Select(i => $"idle-{i}")
+            .First(k => TestClusters.PartitionOf<IClusterPingGrain>(cluster, k) != TestClusters.PartitionOf<IClusterPingGrain>(cluster, busy));
+
+        // The turn outlives the release of the idle grain's partition, then calls into it.
+        var turn = silo.GrainFactory.GetGrain<IClusterPingGrain>(busy).NameOfAfter(idle, TimeSpan.FromSeconds(1));
+        await Task.Delay(200);
+        var clock = Stopwatch.StartNew();
+        await cluster.StopSiloAsync(silo);
+        var stopped = clock.Elapsed;
+
+        var error = await Assert.ThrowsAsync<GrainUnavailableException>(() => turn);
+        output.WriteLine($"stop took {stopped.TotalMilliseconds:F0} ms; the turn ended with: {error.Message}");
+        Assert.Contains("leaving", error.Message);
+        Assert.True(stopped < callTimeout / 2, $"stop took {stopped}, close to the call timeout {callTimeout}");
+    }
+
     internal static List<string> KeysOwnedBy<TGrain>(TestCluster cluster, TestClusterSilo silo, int count) where TGrain : IGrain =>
         Enumerable.Range(0, 100_000)
             .Select(i => $"k{i}")
