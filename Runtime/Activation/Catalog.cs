@@ -70,20 +70,25 @@ public sealed class Catalog
 
     private ActivationData GetOrCreate(GrainId grainId)
     {
-        if (_activations.TryGetValue(grainId, out var existing))
-        {
-            return existing;
-        }
         var partition = _partitions.GetPartition(grainId);
-        if (!_ownership.TryGetValidLease(partition, out var epoch))
-        {
-            throw new PartitionLeaseLostException(partition, $"This silo does not own partition {partition} of {grainId}.");
-        }
         var registration = _registry.GetByTypeName(grainId.Type);
-        var activation = new ActivationData(grainId, _ownership.GetFence(partition, epoch), registration.Implementation, this, _time);
-        if (!_activations.TryAdd(grainId, activation))
+        ActivationData activation;
+        while (true)
         {
-            return _activations[grainId];
+            if (_activations.TryGetValue(grainId, out var existing))
+            {
+                return existing;
+            }
+            if (!_ownership.TryGetValidLease(partition, out var epoch))
+            {
+                throw new PartitionLeaseLostException(partition, $"This silo does not own partition {partition} of {grainId}.");
+            }
+            activation = new ActivationData(grainId, _ownership.GetFence(partition, epoch), registration.Implementation, this, _time);
+            // Lost to a concurrent creation, which may itself be gone again by the next lookup.
+            if (_activations.TryAdd(grainId, activation))
+            {
+                break;
+            }
         }
         try
         {

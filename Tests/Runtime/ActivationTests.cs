@@ -39,6 +39,22 @@ public abstract class ActivationTests
     }
 
     [Fact]
+    public async Task Calls_racing_a_grain_that_deactivates_after_each_turn_all_land_on_some_activation()
+    {
+        var (silo, probe) = await StartAsync();
+        await using var _ = silo;
+        var counter = silo.Grains.GetGrain<ICounterGrain>("restless");
+
+        // Each call ends its activation; the others arrive while it is going away or already gone.
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2000), new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            async (_, _) => await counter.IncrementAndDeactivate());
+
+        Assert.Equal(2000, await counter.Get());
+        Assert.Equal(1, probe.MaxConcurrent);
+        Assert.True(probe.Activated > 1, "the grain was activated more than once");
+    }
+
+    [Fact]
     public async Task Many_grains_activate_and_idle_ones_are_deactivated()
     {
         var (silo, probe) = await StartAsync(new Dictionary<string, string?>

@@ -10,6 +10,9 @@ public interface ICounterGrain : IGrainWithStringKey
 
     Task<int> Get();
 
+    /// <summary>Increments, then asks for the activation to end after this turn.</summary>
+    Task<int> IncrementAndDeactivate();
+
     /// <summary>How many activations of this type ran OnActivateAsync in total (all keys).</summary>
     Task<int> Activations();
 }
@@ -71,6 +74,13 @@ public sealed class CounterGrain(CounterProbe probe) : Grain<CounterState>, ICou
     }
 
     public Task<int> Get() => Task.FromResult(State.Count);
+
+    public async Task<int> IncrementAndDeactivate()
+    {
+        var count = await Increment();
+        DeactivateOnIdle();
+        return count;
+    }
 
     public Task<int> Activations() => Task.FromResult(probe.Activated);
 }
