@@ -75,21 +75,7 @@ public sealed class SiloBuilder
     public SiloBuilder UsePostgres(string connectionString)
     {
         IsDurable = true;
-        Services.AddSingleton(_ =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            // The runtime sets no session state, so a pooled connection needs no DISCARD ALL on return, and its
-            // few statements, prepared automatically, are not parsed and planned again on every use.
-            if (!builder.ConnectionStringBuilder.ContainsKey("No Reset On Close"))
-            {
-                builder.ConnectionStringBuilder.NoResetOnClose = true;
-            }
-            if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
-            {
-                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
-            }
-            return builder.Build();
-        });
+        Services.AddSingleton(_ => BuildDataSource(connectionString));
         Services.AddSingleton<SchemaMigrator>();
         Services.AddSingleton<PostgresWriteBatcher>();
         Services.AddSingleton<ISchemaMigrationSource>(new EmbeddedSchemaMigrations(typeof(SiloBuilder).Assembly, "runtime", order: 0));
@@ -99,6 +85,28 @@ public sealed class SiloBuilder
         Services.AddSingleton<IGrainStorage, PostgresGrainStorage>();
         Services.TryAddSingleton<IRemoteGrainInvoker, HttpRemoteGrainInvoker>();
         return this;
+    }
+
+    /// <summary>
+    /// The runtime sets no session state, so a pooled connection needs no DISCARD ALL on return, and its few
+    /// statements, prepared automatically, are not parsed and planned again on every use. The connection string
+    /// may still set either option itself.
+    /// </summary>
+    public static NpgsqlDataSource BuildDataSource(string connectionString)
+    {
+        // Read as written: Npgsql's own builder reports every keyword it knows as present.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!written.Contains("NoResetOnClose"))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+        if (!written.Contains("MaxAutoPrepare"))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+        return builder.Build();
     }
 }
 
