@@ -8,8 +8,8 @@
 # Environment (defaults in brackets):
 #   SOAK_SILOS [3]  SOAK_DURATION [10m]  SOAK_RATE [100]  SOAK_KILL_EVERY [60s]  SOAK_DOWN_AT [4m]  SOAK_DOWN_FOR [2m]
 #   SOAK_DOWN_PROVIDER [webhook]  SOAK_DRAIN [3m]  SOAK_OUT [a new /tmp folder]  SOAK_PG [durable|fast]
-# Multi-silo routing (silo-to-silo calls) must be in the build for SOAK_SILOS above 1; with one silo the same
-# invariants are checked across kill -9 and restart of that silo.
+#   SOAK_MIX [webhook=0.7,sms=0.1,email=0.1,push=0.1]  channels, so the sandbox providers' faults are crossed too
+# With SOAK_SILOS=1 the same invariants are checked across kill -9 and restart of that one silo.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -33,6 +33,7 @@ dotnet "$generator" soak \
   --rate "${SOAK_RATE:-100}" \
   --kill-every "${SOAK_KILL_EVERY:-60s}" \
   --down-provider "${SOAK_DOWN_PROVIDER:-webhook}" \
+  --mix "${SOAK_MIX:-webhook=0.7,sms=0.1,email=0.1,push=0.1}" \
   --down-at "${SOAK_DOWN_AT:-4m}" \
   --down-for "${SOAK_DOWN_FOR:-2m}" \
   --drain "${SOAK_DRAIN:-3m}" \

@@ -15,6 +15,9 @@ public sealed record SearchOptions
     /// <summary>Lowest rate tried when even the start rate is not sustainable. Default 25/s.</summary>
     public double MinRate { get; init; } = 25;
 
+    /// <summary>A first run at half the start rate, not judged, so JIT tiering and connection pools are warm before the first step. Default 10 s; 0 skips it.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Length of each trial step. Default 10 s.</summary>
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -60,6 +63,21 @@ public sealed class RateSearch(Func<LoadRunOptions, CancellationToken, Task<RunR
     public async Task<SearchResult> RunAsync(SearchOptions options, LoadRunOptions template, CancellationToken cancellationToken)
     {
         var steps = new List<SearchStep>();
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            var warmupRate = Math.Round(options.StartRate / 2);
+            await log.WriteLineAsync($"-- warm-up at {warmupRate:0}/s for {options.Warmup.TotalSeconds:0} s (not judged)");
+            await runStep(template with
+            {
+                Mode = LoadMode.Open,
+                Rate = warmupRate,
+                Duration = options.Warmup,
+                Count = null,
+                Drain = options.StepDrain,
+                SuccessSample = 0,
+                Label = $"warm-up {warmupRate:0}/s",
+            }, cancellationToken);
+        }
         async Task<SearchStep> Try(double rate)
         {
             rate = Math.Round(rate);

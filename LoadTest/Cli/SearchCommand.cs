@@ -37,6 +37,7 @@ public static class SearchCommand
         StartRate = args.Double("start-rate", 500),
         MaxRate = args.Double("max-rate", 50_000),
         MinRate = args.Double("min-rate", 25),
+        Warmup = args.Duration("warmup", TimeSpan.FromSeconds(10)),
         StepDuration = args.Duration("step", TimeSpan.FromSeconds(10)),
         StepDrain = args.Duration("step-drain", TimeSpan.FromSeconds(15)),
         Growth = args.Double("growth", 1.5),

@@ -47,7 +47,7 @@ public static class Usage
 
         Search (search, bench)
           --start-rate N (500) --max-rate N (50000) --min-rate N (25) --growth F (1.5) --refinements N (3)
-          --step D (10s) --step-drain D (15s) --hold D (60s) --hold-drain D (60s)
+          --warmup D (10s, at half the start rate, not judged) --step D (10s) --step-drain D (15s) --hold D (60s) --hold-drain D (60s)
           --p99-limit-ms N (50; 0 ignores latency) --max-error-share F (0.001)
 
         Bench only

@@ -64,6 +64,8 @@ public sealed class BenchTests
         }, new LoadRunOptions(), CancellationToken.None);
 
         Assert.True(result.LatencyTargetMet);
+        Assert.Equal(250, tried[0]);
+        Assert.DoesNotContain(result.Steps, s => s.Rate == 250);
         Assert.InRange(result.Rate, 1650, 1800);
         Assert.Equal(result.Rate, tried[^1]);
         Assert.Contains(result.Steps, s => !s.Sustainable);
