@@ -63,35 +63,28 @@ public sealed class RateSearch(Func<LoadRunOptions, CancellationToken, Task<RunR
     public async Task<SearchResult> RunAsync(SearchOptions options, LoadRunOptions template, CancellationToken cancellationToken)
     {
         var steps = new List<SearchStep>();
+        Task<RunReport> Step(double rate, TimeSpan duration, string label) => runStep(template with
+        {
+            Mode = LoadMode.Open,
+            Rate = rate,
+            Duration = duration,
+            Count = null,
+            Drain = options.StepDrain,
+            SuccessSample = 0,
+            Label = label,
+        }, cancellationToken);
+
         if (options.Warmup > TimeSpan.Zero)
         {
             var warmupRate = Math.Round(options.StartRate / 2);
             await log.WriteLineAsync($"-- warm-up at {warmupRate:0}/s for {options.Warmup.TotalSeconds:0} s (not judged)");
-            await runStep(template with
-            {
-                Mode = LoadMode.Open,
-                Rate = warmupRate,
-                Duration = options.Warmup,
-                Count = null,
-                Drain = options.StepDrain,
-                SuccessSample = 0,
-                Label = $"warm-up {warmupRate:0}/s",
-            }, cancellationToken);
+            await Step(warmupRate, options.Warmup, $"warm-up {warmupRate:0}/s");
         }
         async Task<SearchStep> Try(double rate)
         {
             rate = Math.Round(rate);
             await log.WriteLineAsync($"-- step at {rate:0}/s for {options.StepDuration.TotalSeconds:0} s");
-            var report = await runStep(template with
-            {
-                Mode = LoadMode.Open,
-                Rate = rate,
-                Duration = options.StepDuration,
-                Count = null,
-                Drain = options.StepDrain,
-                SuccessSample = 0,
-                Label = $"step {rate:0}/s",
-            }, cancellationToken);
+            var report = await Step(rate, options.StepDuration, $"step {rate:0}/s");
             var step = Judge(options, rate, report);
             await log.WriteLineAsync($"-- {rate:0}/s: {step.Verdict}");
             steps.Add(step);
