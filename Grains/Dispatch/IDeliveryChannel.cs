@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Notifications.Orleans.Grains.Interfaces.Contracts;
 
 namespace Notifications.Orleans.Grains.Dispatch;
@@ -57,14 +58,45 @@ public interface IDeliveryChannel
     Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>Picks the channel implementation for a notification.</summary>
-public sealed class ChannelDispatcher(IEnumerable<IDeliveryChannel> channels)
+/// <summary>
+/// Picks the channel implementation for a notification; when that channel fails permanently and the type has a
+/// fallback channel the recipient can be reached on, the same attempt goes on there.
+/// </summary>
+public sealed class ChannelDispatcher(IEnumerable<IDeliveryChannel> channels, IOptions<ChannelRoutingOptions> routing)
 {
     private readonly Dictionary<Channel, IDeliveryChannel> _channels = channels.ToDictionary(c => c.Channel);
 
-    public Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken) =>
+    public async Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    {
+        var result = await DeliverOnAsync(request, cancellationToken);
+        if (result.Outcome != AttemptOutcome.Permanent
+            || routing.Value.FallbackFor(request.Type) is not { } fallback
+            || fallback == request.Channel
+            || !Reachable(request.Recipient, fallback))
+        {
+            return result;
+        }
+        var second = await DeliverOnAsync(request with { Channel = fallback }, cancellationToken);
+        var note = $"{WireNames.Of(request.Channel)} failed permanently ({result.Error}); fell back to {WireNames.Of(fallback)}";
+        if (second.Outcome == AttemptOutcome.NotApplicable)
+        {
+            // The recipient takes nothing on the fallback channel (opted out): the first channel's failure stands.
+            return result with { Error = $"{note}, which does not apply: {second.Error}" };
+        }
+        return second with { Error = second.Error is { } error ? $"{note}: {error}" : note };
+    }
+
+    private Task<DeliveryResult> DeliverOnAsync(DeliveryRequest request, CancellationToken cancellationToken) =>
         _channels.TryGetValue(request.Channel, out var channel)
             ? channel.DeliverAsync(request, cancellationToken)
-            : Task.FromResult(new DeliveryResult(AttemptOutcome.Permanent, request.Channel.ToString().ToLowerInvariant(),
-                Error: $"No provider is configured for the {request.Channel.ToString().ToLowerInvariant()} channel."));
+            : Task.FromResult(new DeliveryResult(AttemptOutcome.Permanent, WireNames.Of(request.Channel),
+                Error: $"No provider is configured for the {WireNames.Of(request.Channel)} channel."));
+
+    private static bool Reachable(Recipient recipient, Channel channel) => channel switch
+    {
+        Channel.Webhook => recipient.MerchantId is not null,
+        Channel.Sms => recipient.Phone is not null,
+        Channel.Email => recipient.Email is not null,
+        _ => recipient.DeviceToken is not null && recipient.Platform is not null,
+    };
 }

@@ -96,7 +96,8 @@ public static class NotificationSiloExtensions
         services.AddProviderAdapters(configuration);
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))
             .Validate(o => o.Validate().Count == 0, "Invalid Breakers options").ValidateOnStart();
-        services.AddOptions<ChannelRoutingOptions>().Bind(configuration.GetSection("Channels"));
+        services.AddOptions<ChannelRoutingOptions>().Bind(configuration.GetSection("Channels"))
+            .Validate(o => o.Validate().Count == 0, "Invalid Channels options: Channels:Fallback:{type} must name webhook, sms, email or push").ValidateOnStart();
         services.AddSingleton<ProviderCircuits>();
         foreach (var channel in (Channel[])[Channel.Sms, Channel.Email, Channel.Push])
         {

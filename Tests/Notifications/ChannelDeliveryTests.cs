@@ -140,6 +140,52 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_push_to_a_gone_token_falls_back_to_sms_for_types_configured_so_and_fails_for_others()
+    {
+        var (app, sandbox, tenant) = await StartAsync(new Dictionary<string, string?> { ["Channels:Fallback:security.alert"] = "sms" });
+        await using var _ = app;
+        await using var __ = sandbox;
+        Task<HttpResponseMessage> Push(string key, string type, string? phone) => tenant.PostAsJsonAsync("/v1/notifications", new
+        {
+            idempotencyKey = key, type, channel = "push",
+            recipient = new { deviceToken = $"unregistered-{key}", platform = "android", phone },
+            content = new { subject = "New login", text = $"New login ({key})" },
+        });
+
+        var fellBack = await NotificationsHttp.IdOf(await Push("alert-1", "security.alert", "+2348012345678"));
+        var noFallback = await NotificationsHttp.IdOf(await Push("paid-1", "charge.paid", "+2348012345678"));
+        var noPhone = await NotificationsHttp.IdOf(await Push("alert-2", "security.alert", null));
+        var badPhone = await Push("alert-3", "security.alert", "12345");
+        var results = await AllFinalAsync(tenant, [fellBack, noFallback, noPhone], TimeSpan.FromSeconds(20));
+
+        Assert.Equal("SUCCESS", results[0].State());
+        var attempt = Assert.Single(results[0].Attempts())!;
+        Assert.Equal("twilio", attempt["provider"]!.GetValue<string>());
+        Assert.Contains("fell back to sms", attempt["error"]!.GetValue<string>());
+        var sms = Assert.Single(sandbox.Recorder.Messages("twilio"));
+        Assert.Equal("+2348012345678", sms.Recipient);
+        Assert.Equal("New login (alert-1)", sms.Fields["Body"]);
+        Assert.Equal("FAILED", results[1].State());
+        Assert.Equal("FAILED", results[2].State());
+        Assert.Equal(HttpStatusCode.BadRequest, badPhone.StatusCode);
+        Assert.True((await badPhone.ReadJsonAsync())["errors"]!.AsObject().ContainsKey("recipient.phone"));
+    }
+
+    [Fact]
+    public async Task A_fallback_naming_no_channel_stops_the_silo_from_starting()
+    {
+        var sandbox = await SandboxProviders.StartAsync(new SandboxOptions());
+        await using var _ = sandbox;
+        var settings = new Dictionary<string, string?>(sandbox.AdapterConfiguration()) { ["Channels:Fallback:security.alert"] = "pigeon" };
+        await using var app = new SiloApp(await ConnectionStringAsync(), settings);
+
+        var error = Record.Exception(() => app.Server);
+
+        Assert.NotNull(error);
+        Assert.Contains("Channels:Fallback", error.ToString());
+    }
+
+    [Fact]
     public async Task With_ten_percent_primary_failures_every_notification_still_succeeds()
     {
         var (app, sandbox, tenant) = await StartAsync(new Dictionary<string, string?> { ["Breakers:MinimumThroughput"] = "1000" });

@@ -53,7 +53,8 @@ public sealed record ContentFields(string? Subject = null, string? Text = null, 
 /// as is); sms needs <c>recipient.phone</c>, email <c>recipient.email</c>, push <c>recipient.deviceToken</c> and
 /// <c>recipient.platform</c>, and each of these needs a template or content (not both): sms content needs
 /// <c>text</c>, email content <c>subject</c> and <c>text</c> or <c>html</c>, push content <c>text</c>.
-/// <c>recipient.userId</c> and <c>recipient.locale</c> (for templates) are optional everywhere.
+/// <c>recipient.userId</c> and <c>recipient.locale</c> (for templates) are optional everywhere, and so are the
+/// addresses of other channels (used by a fallback channel), checked when given.
 /// </remarks>
 public static class NotificationRequestRules
 {
@@ -123,6 +124,21 @@ public static class NotificationRequestRules
                 errors.Check("recipient.deviceToken", FieldRules.DeviceToken(recipient.DeviceToken));
                 errors.Check("recipient.platform", recipient.Platform is null ? "Required." : OneOf(recipient.Platform, Platforms));
                 break;
+        }
+
+        // Addresses for other channels (a fallback channel may use them) are checked when given.
+        if (channel != "sms" && recipient.Phone is not null)
+        {
+            errors.Check("recipient.phone", FieldRules.PhoneNumber(recipient.Phone));
+        }
+        if (channel != "email" && recipient.Email is not null)
+        {
+            errors.Check("recipient.email", FieldRules.EmailAddress(recipient.Email));
+        }
+        if (channel != "push" && recipient.DeviceToken is not null)
+        {
+            errors.Check("recipient.deviceToken", FieldRules.DeviceToken(recipient.DeviceToken));
+            errors.Check("recipient.platform", recipient.Platform is null ? "Required with a device token." : OneOf(recipient.Platform, Platforms));
         }
     }
 
