@@ -52,6 +52,9 @@ public sealed class ClusterOptions
     /// <summary>How long a grain call may wait for an owner and an answer. Default 30 s.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Rows of silos unheard of for this long are removed from the membership table. Default 24 h.</summary>
+    public TimeSpan DefunctSiloRetention { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Partitions a silo hands over per rebalance round when another silo should own them. Default 64.</summary>
     public int MaxHandoversPerRound { get; set; } = 64;
 
@@ -76,6 +79,10 @@ public sealed class ClusterOptions
         if (SiloDeathTimeout <= LeaseRenewInterval)
         {
             throw new InvalidOperationException("Cluster:SiloDeathTimeout must be longer than Cluster:LeaseRenewInterval.");
+        }
+        if (DefunctSiloRetention <= SiloDeathTimeout)
+        {
+            throw new InvalidOperationException("Cluster:DefunctSiloRetention must be longer than Cluster:SiloDeathTimeout.");
         }
         if (ConnectTimeout <= TimeSpan.Zero)
         {

@@ -25,4 +25,7 @@ public interface IMembershipTable
     Task SetStatusAsync(string siloId, SiloStatus status, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<SiloRecord>> ReadAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes the rows of silos whose last heartbeat is older than <paramref name="silentFor"/>; returns how many.</summary>
+    Task<int> RemoveDefunctAsync(TimeSpan silentFor, CancellationToken cancellationToken);
 }

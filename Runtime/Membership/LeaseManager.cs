@@ -25,6 +25,9 @@ public sealed class LeaseManager(
     // Routers ask for a fresh owner map when a call meets a stale one; this bounds how often that reads the tables.
     private static readonly TimeSpan MinRefreshInterval = TimeSpan.FromMilliseconds(100);
 
+    // Defunct silo rows are looked for this often, not every round.
+    private static readonly TimeSpan DefunctSweepInterval = TimeSpan.FromMinutes(1);
+
     private readonly ClusterOptions _options = options.Value;
     private readonly Lock _refreshLock = new();
     private Task _refresh = Task.CompletedTask;
@@ -32,6 +35,7 @@ public sealed class LeaseManager(
     private (string Key, string[] Owners)? _assignment;
     private volatile TaskCompletionSource? _paused;
     private readonly List<Task> _background = [];
+    private long _lastDefunctSweep = long.MinValue;
 
     public string SiloId => ownership.SiloId;
 
@@ -130,6 +134,7 @@ public sealed class LeaseManager(
             }
         }
 
+        await RemoveDefunctSilosAsync(cancellationToken);
         var readStarted = time.GetTimestamp();
         var silos = await membership.ReadAllAsync(cancellationToken);
         Silos = silos;
@@ -170,6 +175,21 @@ public sealed class LeaseManager(
         {
             ownership.StopServing(toHandOver.Select(l => l.Partition));
             Track(HandOverAsync(toHandOver, DeactivationReason.PartitionHandedOver, CancellationToken.None));
+        }
+    }
+
+    // Rows of silos gone for longer than the retention only clutter the cluster view; any live silo removes them.
+    private async Task RemoveDefunctSilosAsync(CancellationToken cancellationToken)
+    {
+        if (_lastDefunctSweep != long.MinValue && time.GetElapsedTime(_lastDefunctSweep) < DefunctSweepInterval)
+        {
+            return;
+        }
+        _lastDefunctSweep = time.GetTimestamp();
+        var removed = await membership.RemoveDefunctAsync(_options.DefunctSiloRetention, cancellationToken);
+        if (removed > 0)
+        {
+            logger.LogInformation("Removed {Count} silos unheard of for {Retention} from the membership table", removed, _options.DefunctSiloRetention);
         }
     }
 

@@ -40,4 +40,11 @@ public sealed class MemoryMembershipTable(TimeProvider time) : IMembershipTable
             .ToList();
         return Task.FromResult(all);
     }
+
+    public Task<int> RemoveDefunctAsync(TimeSpan silentFor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var removed = _silos.Values.Where(s => now - s.HeartbeatAt > silentFor).Count(s => _silos.TryRemove(new KeyValuePair<string, SiloRecord>(s.SiloId, s)));
+        return Task.FromResult(removed);
+    }
 }

@@ -121,6 +121,22 @@ public abstract class ClusterTableContractTests
         Assert.Equal(SiloStatus.Stopped, silos[1].Status);
         Assert.False(silos[0].IsAlive(TimeSpan.FromTicks(-1)));
     }
+
+    [Fact]
+    public async Task Only_silos_silent_for_longer_than_the_retention_are_removed()
+    {
+        var backend = await CreateAsync();
+        await backend.Membership.RegisterAsync("gone", "http://127.0.0.1:1", T0, CancellationToken.None);
+        await backend.Membership.RegisterAsync("live", "http://127.0.0.1:2", T0, CancellationToken.None);
+        await Task.Delay(600);
+        await backend.Membership.HeartbeatAsync("live", CancellationToken.None);
+
+        var removed = await backend.Membership.RemoveDefunctAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+
+        Assert.Equal(1, removed);
+        Assert.Equal(["live"], (await backend.Membership.ReadAllAsync(CancellationToken.None)).Select(s => s.SiloId));
+        Assert.Equal(0, await backend.Membership.RemoveDefunctAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None));
+    }
 }
 
 public sealed class MemoryClusterTableTests : ClusterTableContractTests

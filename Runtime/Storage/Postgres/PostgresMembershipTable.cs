@@ -53,4 +53,11 @@ public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource) : IMemb
         }
         return silos;
     }
+
+    public async Task<int> RemoveDefunctAsync(TimeSpan silentFor, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM rt_silo WHERE heartbeat_at < now() - @silentFor");
+        command.Parameters.AddWithValue("silentFor", silentFor);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
