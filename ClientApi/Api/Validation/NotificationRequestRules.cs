@@ -109,36 +109,23 @@ public static class NotificationRequestRules
             errors.Check("recipient.locale", FieldRules.Locale(recipient.Locale));
         }
 
-        switch (channel)
+        // The channel's own address is required; addresses for other channels (a fallback channel may use them) are checked when given.
+        if (channel == "webhook")
         {
-            case "webhook":
-                errors.Check("recipient.merchantId", FieldRules.MerchantId(recipient.MerchantId));
-                break;
-            case "sms":
-                errors.Check("recipient.phone", FieldRules.PhoneNumber(recipient.Phone));
-                break;
-            case "email":
-                errors.Check("recipient.email", FieldRules.EmailAddress(recipient.Email));
-                break;
-            case "push":
-                errors.Check("recipient.deviceToken", FieldRules.DeviceToken(recipient.DeviceToken));
-                errors.Check("recipient.platform", recipient.Platform is null ? "Required." : OneOf(recipient.Platform, Platforms));
-                break;
+            errors.Check("recipient.merchantId", FieldRules.MerchantId(recipient.MerchantId));
         }
-
-        // Addresses for other channels (a fallback channel may use them) are checked when given.
-        if (channel != "sms" && recipient.Phone is not null)
+        if (channel == "sms" || recipient.Phone is not null)
         {
             errors.Check("recipient.phone", FieldRules.PhoneNumber(recipient.Phone));
         }
-        if (channel != "email" && recipient.Email is not null)
+        if (channel == "email" || recipient.Email is not null)
         {
             errors.Check("recipient.email", FieldRules.EmailAddress(recipient.Email));
         }
-        if (channel != "push" && recipient.DeviceToken is not null)
+        if (channel == "push" || recipient.DeviceToken is not null)
         {
             errors.Check("recipient.deviceToken", FieldRules.DeviceToken(recipient.DeviceToken));
-            errors.Check("recipient.platform", recipient.Platform is null ? "Required with a device token." : OneOf(recipient.Platform, Platforms));
+            errors.Check("recipient.platform", recipient.Platform is null ? "Required." : OneOf(recipient.Platform, Platforms));
         }
     }
 
