@@ -25,10 +25,13 @@ public sealed class SubmissionLog
     {
         if (_byId.TryAdd(id, new Submission(id, request.IdempotencyKey, request.Sequence, request.Channel, request.Address, sentAt)) && request.Address is { } address)
         {
-            _idByAddress.TryAdd(address, id);
+            _idByAddress.TryAdd(Key(address), id);
         }
     }
 
     /// <summary>The notification delivered to an address, when a sandbox channel's delivery is seen.</summary>
-    public string? IdForAddress(string address) => _idByAddress.GetValueOrDefault(address);
+    public string? IdForAddress(string address) => _idByAddress.GetValueOrDefault(Key(address));
+
+    // Some SMS APIs (Vonage) take the E.164 number without its '+'.
+    private static string Key(string address) => address.StartsWith('+') ? address[1..] : address;
 }

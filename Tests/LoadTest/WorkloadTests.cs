@@ -7,6 +7,19 @@ namespace Notifications.Orleans.Tests.LoadTest;
 public sealed class WorkloadTests
 {
     [Fact]
+    public void A_phone_number_is_matched_with_or_without_its_plus_as_sms_providers_write_it()
+    {
+        var log = new global::Notifications.Orleans.LoadTest.Measure.SubmissionLog();
+        log.Note(new PlannedRequest(1, RequestKind.New, "k-1", Channel.Sms, null, "+2348012345678", []), "ntf_1", DateTimeOffset.UnixEpoch);
+        log.Note(new PlannedRequest(2, RequestKind.New, "k-2", Channel.Email, null, "ana@example.com", []), "ntf_2", DateTimeOffset.UnixEpoch);
+
+        Assert.Equal("ntf_1", log.IdForAddress("+2348012345678"));
+        Assert.Equal("ntf_1", log.IdForAddress("2348012345678"));
+        Assert.Equal("ntf_2", log.IdForAddress("ana@example.com"));
+        Assert.Null(log.IdForAddress("2348012345679"));
+    }
+
+    [Fact]
     public void The_mix_parses_relative_weights_and_picks_by_share()
     {
         var mix = ChannelMix.Parse("webhook=3, sms=1");
