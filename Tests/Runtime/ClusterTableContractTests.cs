@@ -128,14 +128,14 @@ public abstract class ClusterTableContractTests
         var backend = await CreateAsync();
         await backend.Membership.RegisterAsync("gone", "http://127.0.0.1:1", T0, CancellationToken.None);
         await backend.Membership.RegisterAsync("live", "http://127.0.0.1:2", T0, CancellationToken.None);
-        await Task.Delay(600);
+        await Task.Delay(1500);
         await backend.Membership.HeartbeatAsync("live", CancellationToken.None);
 
-        var removed = await backend.Membership.RemoveDefunctAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        var removed = await backend.Membership.RemoveDefunctAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
 
         Assert.Equal(1, removed);
         Assert.Equal(["live"], (await backend.Membership.ReadAllAsync(CancellationToken.None)).Select(s => s.SiloId));
-        Assert.Equal(0, await backend.Membership.RemoveDefunctAsync(TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        Assert.Equal(0, await backend.Membership.RemoveDefunctAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
     }
 }
 
