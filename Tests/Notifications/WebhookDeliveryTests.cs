@@ -317,7 +317,7 @@ public abstract class WebhookDeliveryTests
     {
         await using var app = await StartAsync(new Dictionary<string, string?>
         {
-            ["Delivery:RetrySchedule"] = "3s",
+            ["Delivery:RetrySchedule"] = "5s",
             ["Delivery:RetryJitter"] = "0",
             ["Reconciliation:Interval"] = "500ms",
             ["Reconciliation:StuckAfter"] = "1s",
@@ -329,11 +329,11 @@ public abstract class WebhookDeliveryTests
         var reminders = app.Services.GetRequiredService<IReminderTable>();
         var grainId = new GrainId("notification", id);
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        // After the failed first attempt the reminder is moved to the retry, 3 s ahead; remove it behind the grain's back.
+        // After the failed first attempt the reminder is moved to the retry, 5 s ahead; remove it behind the grain's back.
         ReminderEntry? retry;
         while ((await tenant.GetNotificationAsync(id)).Attempts().Count == 0
                || (retry = await reminders.ReadAsync(grainId, "deliver", CancellationToken.None)) is null
-               || retry.DueAt > DateTimeOffset.UtcNow.AddSeconds(3.5))
+               || retry.DueAt > DateTimeOffset.UtcNow.AddSeconds(5.5))
         {
             Assert.True(DateTime.UtcNow < deadline, "the retry reminder never appeared");
             await Task.Delay(10);
