@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Notifications.Orleans.Silo.Hosting;
 
 namespace Notifications.Orleans.Tests.Infrastructure;
 
@@ -61,6 +64,30 @@ public sealed class SiloApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>
+    /// Starts the silo as its Program does, outside the factory, and returns why it refused to start (null when it
+    /// started). The factory can mask a failed start with an ObjectDisposedException from its own cleanup.
+    /// </summary>
+    public async Task<Exception?> StartFailureAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(_settings);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddNotificationSilo();
+        await using var app = builder.Build();
+        app.MapNotificationSilo();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+        await app.StopAsync();
+        return null;
     }
 
     public HttpClient Admin() => Authorized(AdminKey);

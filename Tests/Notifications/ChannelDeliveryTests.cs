@@ -179,10 +179,9 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
         var settings = new Dictionary<string, string?>(sandbox.AdapterConfiguration()) { ["Channels:Fallback:security.alert"] = "pigeon" };
         await using var app = new SiloApp(await ConnectionStringAsync(), settings);
 
-        var error = Record.Exception(() => app.Server);
+        var error = Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(await app.StartFailureAsync());
 
-        Assert.NotNull(error);
-        Assert.Contains("Channels:Fallback", error.ToString());
+        Assert.Contains("Channels:Fallback", error.Message);
     }
 
     [Fact]

@@ -106,8 +106,8 @@ public sealed class PostgresSecretsAtRestTests : SecretsAtRestTests
         await using var missing = new SiloApp(database, new Dictionary<string, string?> { ["Security:EncryptionKey"] = null });
         await using var malformed = new SiloApp(database, new Dictionary<string, string?> { ["Security:EncryptionKey"] = "c2hvcnQ=" });
 
-        var missingError = Assert.ThrowsAny<Exception>(() => missing.Server);
-        var malformedError = Assert.ThrowsAny<Exception>(() => malformed.Server);
+        var missingError = Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(await missing.StartFailureAsync());
+        var malformedError = Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(await malformed.StartFailureAsync());
 
         Assert.Contains("Security:EncryptionKey is required in durable mode", missingError.ToString());
         Assert.Contains("openssl rand -base64 32", missingError.ToString());
