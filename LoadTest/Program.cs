@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
-using Notifications.Orleans.LoadTest.Bench;
-using Notifications.Orleans.LoadTest.Cli;
-using Notifications.Orleans.LoadTest.Soak;
+using PaymentNotifications.LoadTest.Bench;
+using PaymentNotifications.LoadTest.Cli;
+using PaymentNotifications.LoadTest.Soak;
 
-namespace Notifications.Orleans.LoadTest;
+namespace PaymentNotifications.LoadTest;
 
 /// <summary>The load generator's entry point: <c>run</c>, <c>search</c>, <c>bench</c> and <c>soak</c>.</summary>
 public static class LoadTestProgram

@@ -1,5 +1,5 @@
-using Notifications.Orleans.Silo.Operations;
-using Notifications.Orleans.Silo.Hosting;
+using PaymentNotifications.Silo.Operations;
+using PaymentNotifications.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNotificationSilo();

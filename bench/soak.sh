@@ -21,7 +21,7 @@ mkdir -p "$out"
 
 echo "Building the silo and the load generator (Release)..."
 dotnet build "$root/LoadTest/LoadTest.csproj" -c Release -nologo -v q -clp:ErrorsOnly
-generator="$root/LoadTest/bin/Release/net10.0/Notifications.Orleans.LoadTest.dll"
+generator="$root/LoadTest/bin/Release/net10.0/PaymentNotifications.LoadTest.dll"
 
 pg_start "$out/pg" "${SOAK_PG:-durable}"
 trap pg_stop EXIT

@@ -21,7 +21,7 @@ PG_PORT="${PG_PORT:-55432}"
 BASE_PORT="${BASE_PORT:-5080}"
 DATABASE=notifications
 CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$DATABASE"
-SILO_DLL=Silo/bin/Release/net10.0/Notifications.Orleans.Silo.dll
+SILO_DLL=Silo/bin/Release/net10.0/PaymentNotifications.Silo.dll
 
 pg_bin() {
   local bin

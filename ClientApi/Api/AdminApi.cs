@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Api.Authentication;
+using PaymentNotifications.Api.Authentication;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>/v1/admin: tenants and their keys, dead letters and the cluster, for operators holding the admin key.</summary>
 public static class AdminApi

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Api.RateLimiting;
+using PaymentNotifications.Api.RateLimiting;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>HTTP API settings; bound from "Api".</summary>
 public sealed class ApiOptions

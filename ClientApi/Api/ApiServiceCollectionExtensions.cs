@@ -7,13 +7,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Api.OpenApi;
-using Notifications.Orleans.Api.RateLimiting;
-using Notifications.Orleans.Grains.Tenants;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Api.OpenApi;
+using PaymentNotifications.Api.RateLimiting;
+using PaymentNotifications.Grains.Tenants;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>Registers and maps the HTTP API v1 (API.md), in a silo or on its own.</summary>
 public static class ApiServiceCollectionExtensions
@@ -83,7 +83,7 @@ public static class ApiServiceCollectionExtensions
         };
         if (result.StatusCode >= 500)
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Notifications.Orleans.Api")
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentNotifications.Api")
                 .LogError(error, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
         }
         if (result.StatusCode == StatusCodes.Status503ServiceUnavailable)

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Notifications.Orleans.Api.Validation;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
+using PaymentNotifications.Api.Validation;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>Parses ?state=&amp;channel=&amp;type=&amp;userId=&amp;since=&amp;limit=&amp;cursor= with a field error for each bad value.</summary>
 public static class ListQuery

@@ -2,13 +2,13 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Api.Validation;
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Api.Validation;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>/v1/merchants/{merchantId}/webhook-endpoint: a merchant's endpoint, its secret and rotation.</summary>
 public static class MerchantsApi

@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Grains.Interfaces.Tenants;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Grains.Interfaces.Tenants;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>
 /// /v1/admin routes for operators and the dashboard: the cluster, this silo, traffic and queue

@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Grains.Interfaces.Providers;
-using Notifications.Orleans.Grains.Providers;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Grains.Interfaces.Providers;
+using PaymentNotifications.Grains.Providers;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>Body of POST /v1/admin/providers/{name}/circuit; the mode stays text so an unknown one is a field error.</summary>
 public sealed record CircuitModeRequest(string? Mode);

@@ -4,11 +4,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>
 /// Delivery receipts from providers: Twilio status callbacks and SendGrid event webhooks. These

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>
 /// Caps request bodies at <see cref="ApiOptions.MaxRequestBodyBytes"/>: a declared Content-Length over the cap is

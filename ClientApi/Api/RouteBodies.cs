@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>A route's JSON request body, for the OpenAPI document.</summary>
 /// <param name="Type">The documented body type.</param>

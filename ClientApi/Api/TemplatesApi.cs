@@ -3,13 +3,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Api.Validation;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Templates;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Api.Validation;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Templates;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>Body of a template preview: the data to render with.</summary>
 public sealed record TemplatePreviewRequest(JsonElement? Data, string? Locale);

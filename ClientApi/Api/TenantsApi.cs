@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Api.Validation;
-using Notifications.Orleans.Grains.Interfaces.Tenants;
+using PaymentNotifications.Api.Validation;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>/v1/admin/tenants: create and list tenants; create, list and revoke their API keys.</summary>
 /// <remarks>A key is shown once, when created; it is stored as a SHA-256 hash and listed by its prefix only. A revoked key fails at once on this process and within Tenants:KeyCacheTtl on the others.</remarks>

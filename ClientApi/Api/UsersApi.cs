@@ -2,14 +2,14 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Api.Validation;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Users;
-using Notifications.Orleans.Grains.Users;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Api.Validation;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Users;
+using PaymentNotifications.Grains.Users;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Api;
+namespace PaymentNotifications.Api;
 
 /// <summary>/v1/users/{userId}/preferences: channel and type opt-outs and quiet hours.</summary>
 public static class UsersApi

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>A tenant's view of the Notifications API: notifications, merchant webhook endpoints and user preferences.</summary>
 public interface INotificationsClient

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Client.Http;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Http;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>Typed client of the operator routes (<c>/v1/admin/*</c>); needs the admin key.</summary>
 public sealed class NotificationsAdminClient : IDisposable

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>The API answered with an error; carries its RFC 9457 problem details.</summary>
 public class NotificationsApiException : Exception

@@ -1,10 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Client.Http;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Http;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>Typed client of the tenant routes of the Notifications API, with retries of transient failures.</summary>
 public sealed class NotificationsClient : INotificationsClient, IDisposable

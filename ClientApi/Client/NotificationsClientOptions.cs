@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>Where the Notifications API is, the key to call it with, and how hard to retry.</summary>
 public sealed class NotificationsClientOptions

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>Checks <see cref="NotificationsClientOptions"/> at start-up so a misconfiguration fails early with a clear message.</summary>
 public sealed class NotificationsClientOptionsValidator : IValidateOptions<NotificationsClientOptions>

@@ -4,9 +4,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Client.Http;
+using PaymentNotifications.Client.Http;
 
-namespace Notifications.Orleans.Client;
+namespace PaymentNotifications.Client;
 
 /// <summary>Registers the Notifications API clients as typed HttpClients.</summary>
 public static class NotificationsClientServiceCollectionExtensions

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Notifications.Orleans.Grains.Interfaces.Contracts;
+namespace PaymentNotifications.Grains.Interfaces.Contracts;
 
 /// <summary>The channel a notification is delivered through.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Channel>))]

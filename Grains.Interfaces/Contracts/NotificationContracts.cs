@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Notifications.Orleans.Grains.Interfaces.Contracts;
+namespace PaymentNotifications.Grains.Interfaces.Contracts;
 
 /// <summary>Who a notification goes to; which fields apply depends on the channel.</summary>
 public sealed record Recipient

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Grains.Interfaces.Contracts;
+namespace PaymentNotifications.Grains.Interfaces.Contracts;
 
 /// <summary>The wire spelling of contract enums (as in API.md), for columns, metrics and query strings.</summary>
 public static class WireNames

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Interfaces.Merchants;
+namespace PaymentNotifications.Grains.Interfaces.Merchants;
 
 /// <summary>PUT body of a merchant's webhook endpoint.</summary>
 public sealed record WebhookEndpointRequest

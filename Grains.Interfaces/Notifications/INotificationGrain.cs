@@ -1,7 +1,7 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Interfaces.Notifications;
+namespace PaymentNotifications.Grains.Interfaces.Notifications;
 
 /// <summary>
 /// One notification, keyed by its id (derived from tenant and idempotency key, see

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Interfaces.Notifications;
+namespace PaymentNotifications.Grains.Interfaces.Notifications;
 
 /// <summary>Filters for listing notifications; null fields do not filter.</summary>
 public sealed record NotificationFilter

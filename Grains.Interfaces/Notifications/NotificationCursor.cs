@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Interfaces.Notifications;
+namespace PaymentNotifications.Grains.Interfaces.Notifications;
 
 /// <summary>The position after the last row of a page: (created at, id), newest first.</summary>
 public readonly record struct NotificationCursor(DateTimeOffset CreatedAt, string Id)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Interfaces.Notifications;
+namespace PaymentNotifications.Grains.Interfaces.Notifications;
 
 /// <summary>
 /// The notification id is derived from (tenant, idempotency key), so every silo and API process

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Interfaces.Providers;
+namespace PaymentNotifications.Grains.Interfaces.Providers;
 
 /// <summary>A provider's circuit: closed (traffic flows), open (skipped), half-open (probing).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<CircuitState>))]

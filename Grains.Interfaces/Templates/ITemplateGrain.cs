@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Interfaces.Templates;
+namespace PaymentNotifications.Grains.Interfaces.Templates;
 
 /// <summary>One channel's template text in one locale (PUT body).</summary>
 public sealed record TemplateContent

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Grains.Interfaces.Tenants;
+namespace PaymentNotifications.Grains.Interfaces.Tenants;
 
 public sealed record TenantInfo(string Id, string Name, DateTimeOffset CreatedAt);
 

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Interfaces.Users;
+namespace PaymentNotifications.Grains.Interfaces.Users;
 
 /// <summary>Quiet hours as the API takes them: "HH:mm" start and end in an IANA time zone.</summary>
 public sealed record QuietHoursView(string? Start, string? End, string? TimeZone);

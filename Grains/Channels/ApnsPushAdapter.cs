@@ -5,9 +5,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>Settings of the APNs adapter with token-based (.p8 key) authentication (configuration section <c>Providers:Apns</c>).</summary>
 public sealed class ApnsOptions : ProviderOptions

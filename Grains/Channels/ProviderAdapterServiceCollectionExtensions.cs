@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>Registers the provider adapters configured under <c>Providers:*</c>.</summary>
 public static class ProviderAdapterServiceCollectionExtensions

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Timeout;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>
 /// Runs one HTTP attempt at a provider under the attempt timeout and classifies what happened on the wire;

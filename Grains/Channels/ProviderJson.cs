@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>Tolerant reading of provider JSON answers: a malformed body must not turn an answer into an exception.</summary>
 internal static class ProviderJson

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>Settings every provider adapter has: where the API is and how long one attempt may take.</summary>
 public abstract class ProviderOptions

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>
 /// Verifies SendGrid's signed Event Webhook: an ECDSA P-256 / SHA-256 signature (base64 DER) over the

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Channels;
+namespace PaymentNotifications.Grains.Channels;
 
 /// <summary>
 /// The X-Twilio-Signature of a request Twilio sends (e.g. a status callback): base64 HMAC-SHA1, keyed by the

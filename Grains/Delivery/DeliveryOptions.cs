@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Delivery;
+namespace PaymentNotifications.Grains.Delivery;
 
 /// <summary>Delivery tunables, bound from the <c>Delivery</c> configuration section.</summary>
 public sealed class DeliveryOptions

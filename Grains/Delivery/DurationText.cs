@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
-namespace Notifications.Orleans.Grains.Delivery;
+namespace PaymentNotifications.Grains.Delivery;
 
 /// <summary>Parses durations written in configuration, such as "15s", "5m", "250ms" or "00:05:00".</summary>
 /// <remarks>

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Webhooks;
 
-namespace Notifications.Orleans.Grains.Delivery;
+namespace PaymentNotifications.Grains.Delivery;
 
 /// <summary>What an attempt's result means for the notification.</summary>
 public enum DeliveryOutcome

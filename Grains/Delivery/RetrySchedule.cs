@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Grains.Delivery;
+namespace PaymentNotifications.Grains.Delivery;
 
 /// <summary>How many delivery attempts a notification gets and how long to wait before each retry.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Dispatch;
+namespace PaymentNotifications.Grains.Dispatch;
 
 /// <summary>Which providers serve each channel, in order of preference; bound from "Channels".</summary>
 public sealed class ChannelRoutingOptions

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Dispatch;
+namespace PaymentNotifications.Grains.Dispatch;
 
 /// <summary>What one delivery attempt needs to know about the notification.</summary>
 public sealed record DeliveryRequest(

@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Templates;
-using Notifications.Orleans.Grains.Interfaces.Users;
-using Notifications.Orleans.Grains.Providers;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Templates;
+using PaymentNotifications.Grains.Interfaces.Users;
+using PaymentNotifications.Grains.Providers;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Dispatch;
+namespace PaymentNotifications.Grains.Dispatch;
 
 /// <summary>
 /// Delivers SMS, email or push through the channel's providers in order: the user's preferences,

@@ -1,12 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Dispatch;
+namespace PaymentNotifications.Grains.Dispatch;
 
 /// <summary>
 /// Delivers to a merchant's webhook endpoint: a signed POST (Standard Webhooks headers, the same

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Security;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Security;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Merchants;
+namespace PaymentNotifications.Grains.Merchants;
 
 /// <summary>The durable state of a merchant's webhook endpoint.</summary>
 public sealed class MerchantEndpointState

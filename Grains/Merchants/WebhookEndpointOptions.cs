@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 
-namespace Notifications.Orleans.Grains.Merchants;
+namespace PaymentNotifications.Grains.Merchants;
 
 /// <summary>Merchant endpoint lifecycle; bound from "Webhooks". Durations take "24h", "30m" or "1.00:00:00".</summary>
 public sealed class WebhookEndpointOptions

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Dispatch;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Dispatch;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Notifications;
+namespace PaymentNotifications.Grains.Notifications;
 
 /// <summary>
 /// One notification's state machine. Submit makes PENDING durable, then delivery runs in later

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Notifications.Orleans.Grains.Dispatch;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Dispatch;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Notifications;
+namespace PaymentNotifications.Grains.Notifications;
 
 /// <summary>The notification golden signals, as System.Diagnostics.Metrics instruments.</summary>
 public sealed class NotificationMetrics : IDisposable
 {
-    public const string MeterName = "Notifications.Orleans";
+    public const string MeterName = "PaymentNotifications";
 
     private readonly Meter _meter;
     private readonly Counter<long> _accepted;

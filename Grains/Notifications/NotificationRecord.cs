@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Notifications;
+namespace PaymentNotifications.Grains.Notifications;
 
 /// <summary>
 /// The durable state of a notification grain. Stored as a row of the notifications table (indexed

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 
-namespace Notifications.Orleans.Grains.Notifications;
+namespace PaymentNotifications.Grains.Notifications;
 
 /// <summary>The periodic sweep for stuck notifications; bound from "Reconciliation". Durations take "5m", "30s" or "00:05:00".</summary>
 public sealed class ReconciliationOptions

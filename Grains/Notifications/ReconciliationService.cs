@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Grains.Notifications;
+namespace PaymentNotifications.Grains.Notifications;
 
 /// <summary>
 /// Every <c>Reconciliation:Interval</c>, sweeps the partitions this silo owns for PENDING

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 
-namespace Notifications.Orleans.Grains.Providers;
+namespace PaymentNotifications.Grains.Providers;
 
 /// <summary>The providers' circuit breakers; bound from "Breakers". Durations take "10s", "500ms" or "00:00:10".</summary>
 public sealed class BreakerOptions

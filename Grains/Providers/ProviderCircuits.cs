@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Providers;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Providers;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Grains.Providers;
+namespace PaymentNotifications.Grains.Providers;
 
 /// <summary>
 /// This silo's view of every provider's circuit: decides locally whether a call may go, counts

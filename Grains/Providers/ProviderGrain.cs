@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Providers;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Providers;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Providers;
+namespace PaymentNotifications.Grains.Providers;
 
 /// <summary>The durable part of a provider's circuit: operator mode and the breaker's state.</summary>
 public sealed class ProviderCircuitState

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Security;
+namespace PaymentNotifications.Grains.Security;
 
 /// <summary>
 /// Seals secrets kept at rest (webhook signing secrets) with AES-256-GCM under the configured key, and opens

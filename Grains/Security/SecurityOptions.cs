@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Notifications.Orleans.Grains.Security;
+namespace PaymentNotifications.Grains.Security;
 
 /// <summary>Encryption of secrets at rest; bound from "Security".</summary>
 public sealed class SecurityOptions

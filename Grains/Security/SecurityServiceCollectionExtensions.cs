@@ -2,9 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Webhooks;
 
-namespace Notifications.Orleans.Grains.Security;
+namespace PaymentNotifications.Grains.Security;
 
 /// <summary>Registers encryption at rest and the transport rules that differ between dev and durable mode.</summary>
 public static class SecurityServiceCollectionExtensions

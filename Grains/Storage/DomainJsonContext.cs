@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Merchants;
-using Notifications.Orleans.Grains.Notifications;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Merchants;
+using PaymentNotifications.Grains.Notifications;
 
-namespace Notifications.Orleans.Grains.Storage;
+namespace PaymentNotifications.Grains.Storage;
 
 /// <summary>Source-generated JSON for stored domain state and grain-call contracts.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

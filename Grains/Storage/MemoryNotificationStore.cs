@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Grains.Notifications;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Grains.Notifications;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Grains.Storage;
+namespace PaymentNotifications.Grains.Storage;
 
 /// <summary>Notification records in process memory (dev mode), with the same write checks and queries as PostgreSQL.</summary>
 public sealed class MemoryNotificationStore(MemoryPartitionLeaseTable leases, PartitionMap partitions) : IGrainStorage, INotificationQueries

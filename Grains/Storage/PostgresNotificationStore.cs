@@ -1,15 +1,15 @@
 using System.Text;
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Grains.Notifications;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Storage;
-using Notifications.Orleans.Runtime.Storage.Postgres;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Grains.Notifications;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Storage;
+using PaymentNotifications.Runtime.Storage.Postgres;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Notifications.Orleans.Grains.Storage;
+namespace PaymentNotifications.Grains.Storage;
 
 /// <summary>
 /// Notification records in the notifications table: the grain's state storage (versioned, fenced

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Grains.Templates;
+namespace PaymentNotifications.Grains.Templates;
 
 /// <summary>Picks the template locale to use: the requested one, its parents, the tenant default and its parents, then "en".</summary>
 /// <remarks>

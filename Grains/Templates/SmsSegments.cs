@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Templates;
+namespace PaymentNotifications.Grains.Templates;
 
 /// <summary>How an SMS body is encoded on the wire.</summary>
 public enum SmsEncoding

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Templates;
+namespace PaymentNotifications.Grains.Templates;
 
 /// <summary>A tenant's message template for one notification type, channel and locale (Handlebars syntax).</summary>
 /// <remarks>

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Templates;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Templates;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Templates;
+namespace PaymentNotifications.Grains.Templates;
 
 /// <summary>The durable state of a named template: its variants keyed "{channel}/{locale}".</summary>
 public sealed class TemplateState

@@ -4,9 +4,9 @@ using System.Text.RegularExpressions;
 using HandlebarsDotNet;
 using HandlebarsDotNet.Compiler;
 using HandlebarsDotNet.IO;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Templates;
+namespace PaymentNotifications.Grains.Templates;
 
 /// <summary>A template whose parts compiled; render it with <see cref="TemplateRenderer.Render(CompiledTemplate, JsonElement)"/>.</summary>
 public sealed class CompiledTemplate

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Notifications.Orleans.Grains.Interfaces.Tenants;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 
-namespace Notifications.Orleans.Grains.Tenants;
+namespace PaymentNotifications.Grains.Tenants;
 
 /// <summary>
 /// Remembers, for a few seconds, which tenant a key hash belongs to, so that a request does not need a

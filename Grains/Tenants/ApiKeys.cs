@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Tenants;
+namespace PaymentNotifications.Grains.Tenants;
 
 /// <summary>API key material: high-entropy keys, shown once, stored only as SHA-256 hashes.</summary>
 public static class ApiKeys

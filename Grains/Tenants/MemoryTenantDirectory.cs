@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Notifications.Orleans.Grains.Interfaces.Tenants;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 
-namespace Notifications.Orleans.Grains.Tenants;
+namespace PaymentNotifications.Grains.Tenants;
 
 /// <summary>Tenants and keys in process memory (dev mode).</summary>
 public sealed class MemoryTenantDirectory(TimeProvider time) : ITenantDirectory

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Tenants;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 using Npgsql;
 
-namespace Notifications.Orleans.Grains.Tenants;
+namespace PaymentNotifications.Grains.Tenants;
 
 /// <summary>
 /// Tenants and API keys in PostgreSQL; keys are found by their hash (unique index), never stored in clear.

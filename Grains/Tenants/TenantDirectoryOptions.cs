@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 
-namespace Notifications.Orleans.Grains.Tenants;
+namespace PaymentNotifications.Grains.Tenants;
 
 /// <summary>How the tenant directory answers key lookups; bound from "Tenants".</summary>
 public sealed class TenantDirectoryOptions

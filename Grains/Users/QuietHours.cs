@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace Notifications.Orleans.Grains.Users;
+namespace PaymentNotifications.Grains.Users;
 
 /// <summary>A daily window, in the user's own time zone, during which non-critical notifications wait.</summary>
 /// <remarks>

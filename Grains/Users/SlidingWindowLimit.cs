@@ -1,10 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Users;
+namespace PaymentNotifications.Grains.Users;
 
 /// <summary>At most <see cref="Limit"/> sends in any <see cref="Window"/>, e.g. "3/1h".</summary>
 public sealed record RateLimitRule

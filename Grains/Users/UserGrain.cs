@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Users;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Users;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Grains.Users;
+namespace PaymentNotifications.Grains.Users;
 
 /// <summary>What happens to a normal send over a user's rate limit; bound from "RateLimits".</summary>
 public sealed class OverLimitOptions

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Grains.Users;
+namespace PaymentNotifications.Grains.Users;
 
 /// <summary>What a user's preferences say about one notification.</summary>
 public enum PreferenceOutcome

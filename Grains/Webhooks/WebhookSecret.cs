@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
-namespace Notifications.Orleans.Grains.Webhooks;
+namespace PaymentNotifications.Grains.Webhooks;
 
 /// <summary>A merchant endpoint's signing secret: <c>whsec_</c> followed by the base64 of 24 to 64 random bytes.</summary>
 /// <remarks><see cref="ToString"/> hides the value so a secret never reaches a log by accident; use <see cref="Value"/> to store or show it.</remarks>

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Notifications.Orleans.Grains.Webhooks;
+namespace PaymentNotifications.Grains.Webhooks;
 
 /// <summary>The three Standard Webhooks headers of one delivery.</summary>
 /// <param name="Id">The <c>webhook-id</c> value: the notification id, the same on every attempt.</param>

@@ -2,9 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 
-namespace Notifications.Orleans.Grains.Webhooks;
+namespace PaymentNotifications.Grains.Webhooks;
 
 /// <summary>Where webhooks may be delivered, bound from the <c>Webhooks</c> configuration section.</summary>
 public sealed class WebhookTargetGuardOptions

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
-using Notifications.Orleans.LoadTest.Cli;
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Cli;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
 using Npgsql;
 
-namespace Notifications.Orleans.LoadTest.Bench;
+namespace PaymentNotifications.LoadTest.Bench;
 
 /// <summary>One cluster size of the benchmark: the search, the hold, what the hold used, and the silos' RSS.</summary>
 public sealed record BenchPhase(int Silos, SearchResult? Search, ResourceUsage? HoldUsage, IReadOnlyList<RssSample> Rss, string? Error, string? LogDirectory);

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace Notifications.Orleans.LoadTest.Bench;
+namespace PaymentNotifications.LoadTest.Bench;
 
 /// <summary>What pgbench measured.</summary>
 public sealed record BaselineResult(int Clients, double Seconds, double Tps, double LatencyAverageMs, long Transactions, string Output);

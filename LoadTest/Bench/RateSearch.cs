@@ -1,7 +1,7 @@
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
 
-namespace Notifications.Orleans.LoadTest.Bench;
+namespace PaymentNotifications.LoadTest.Bench;
 
 /// <summary>Settings of the search for the highest sustainable open-loop rate.</summary>
 public sealed record SearchOptions

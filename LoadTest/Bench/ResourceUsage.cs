@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Notifications.Orleans.LoadTest.Cluster;
+using PaymentNotifications.LoadTest.Cluster;
 using Npgsql;
 
-namespace Notifications.Orleans.LoadTest.Bench;
+namespace PaymentNotifications.LoadTest.Bench;
 
 /// <summary>One reading of a silo's resident memory.</summary>
 public sealed record RssSample(DateTimeOffset At, string SiloId, long RssBytes);

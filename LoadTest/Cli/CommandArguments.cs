@@ -1,7 +1,7 @@
 using System.Globalization;
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 
-namespace Notifications.Orleans.LoadTest.Cli;
+namespace PaymentNotifications.LoadTest.Cli;
 
 /// <summary>A command line of the form <c>command --name value --flag</c>, read with typed getters that remember what was used.</summary>
 public sealed class CommandArguments

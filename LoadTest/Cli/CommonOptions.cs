@@ -1,6 +1,6 @@
-using Notifications.Orleans.LoadTest.Load;
+using PaymentNotifications.LoadTest.Load;
 
-namespace Notifications.Orleans.LoadTest.Cli;
+namespace PaymentNotifications.LoadTest.Cli;
 
 /// <summary>Reads the options shared by the commands: the rig (cluster, keys, receiver), the workload and the run.</summary>
 public static class CommonOptions

@@ -1,7 +1,7 @@
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
 
-namespace Notifications.Orleans.LoadTest.Cli;
+namespace PaymentNotifications.LoadTest.Cli;
 
 /// <summary><c>run</c>: one load run at a rate or a concurrency, for a duration or a count; prints a table, writes JSON.</summary>
 public static class RunCommand

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Notifications.Orleans.LoadTest.Bench;
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Bench;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
 
-namespace Notifications.Orleans.LoadTest.Cli;
+namespace PaymentNotifications.LoadTest.Cli;
 
 /// <summary><c>search</c>: finds the highest sustainable open-loop rate, then holds it.</summary>
 public static class SearchCommand

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.LoadTest.Cli;
+namespace PaymentNotifications.LoadTest.Cli;
 
 /// <summary>The help text.</summary>
 public static class Usage

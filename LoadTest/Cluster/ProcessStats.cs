@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Notifications.Orleans.LoadTest.Cluster;
+namespace PaymentNotifications.LoadTest.Cluster;
 
 /// <summary>Resident memory and CPU time of processes, read from Linux's /proc; null where /proc does not say.</summary>
 public static class ProcessStats

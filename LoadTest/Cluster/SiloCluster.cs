@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Notifications.Orleans.LoadTest.Cluster;
+namespace PaymentNotifications.LoadTest.Cluster;
 
 /// <summary>What happened to a silo process, and when.</summary>
 public enum SiloEventKind
@@ -17,7 +17,7 @@ public sealed record SiloEvent(DateTimeOffset At, string SiloId, SiloEventKind K
 /// <summary>Settings of a cluster of silo processes on this machine.</summary>
 public sealed record SiloClusterOptions
 {
-    /// <summary>Path of Notifications.Orleans.Silo.dll. Default: the copy next to the load generator.</summary>
+    /// <summary>Path of PaymentNotifications.Silo.dll. Default: the copy next to the load generator.</summary>
     public string SiloDll { get; init; } = DefaultSiloDll();
 
     /// <summary>Number of silo processes. Default 1.</summary>
@@ -33,7 +33,7 @@ public sealed record SiloClusterOptions
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
     /// <summary>The silo next to this program (the load generator references the silo project, so the build copies it).</summary>
-    public static string DefaultSiloDll() => Path.Combine(AppContext.BaseDirectory, "Notifications.Orleans.Silo.dll");
+    public static string DefaultSiloDll() => Path.Combine(AppContext.BaseDirectory, "PaymentNotifications.Silo.dll");
 }
 
 /// <summary>N silo processes against one PostgreSQL, each with its own port and Cluster:SiloId, and a log of their lives.</summary>

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Notifications.Orleans.LoadTest.Cluster;
+namespace PaymentNotifications.LoadTest.Cluster;
 
 /// <summary>
-/// One silo as a child process (<c>dotnet Notifications.Orleans.Silo.dll --urls ...</c>) with its own id and port; its
+/// One silo as a child process (<c>dotnet PaymentNotifications.Silo.dll --urls ...</c>) with its own id and port; its
 /// output goes to a log file. It can be killed (SIGKILL, as <c>kill -9</c>), stopped gracefully (SIGTERM) and started
 /// again on the same port.
 /// </summary>

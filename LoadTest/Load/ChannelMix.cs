@@ -1,7 +1,7 @@
 using System.Globalization;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>The share of each channel in the generated notifications, e.g. <c>webhook=0.7,sms=0.1,email=0.1,push=0.1</c>.</summary>
 public sealed class ChannelMix

@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Client;
-using Notifications.Orleans.Client.Models;
-using Contracts = Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Client;
+using PaymentNotifications.Client.Models;
+using Contracts = PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>Submits through the typed .NET client (its own retries off, so every answer is counted as it came).</summary>
 public sealed class ClientSubmitter : ISubmitter

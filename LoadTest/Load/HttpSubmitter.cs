@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>The answer to one submit: the HTTP status (0 when none came) and the notification id it named.</summary>
 /// <param name="Error">Why no answer came (timeout, refused, reset...), or null.</param>

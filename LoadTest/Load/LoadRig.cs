@@ -2,12 +2,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.LoadTest.Cluster;
-using Notifications.Orleans.LoadTest.Measure;
-using Notifications.Orleans.LoadTest.Receiving;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.LoadTest.Cluster;
+using PaymentNotifications.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Receiving;
 
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>What a load run needs around it: where the cluster is (or how to start one) and who receives the deliveries.</summary>
 public sealed record RigOptions

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>How requests are paced.</summary>
 public enum LoadMode

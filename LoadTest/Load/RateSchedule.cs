@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>
 /// Open-loop pacing: request i (0-based) is due at i / rate seconds after the start, whatever the answers do, so a

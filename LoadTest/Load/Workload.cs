@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.LoadTest.Load;
+namespace PaymentNotifications.LoadTest.Load;
 
 /// <summary>What a generated request is meant to test.</summary>
 public enum RequestKind

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Notifications.Orleans.LoadTest.Measure;
+namespace PaymentNotifications.LoadTest.Measure;
 
 /// <summary>
 /// A log-linear histogram of latencies in microseconds: exact below 256 µs, then 128 buckets per power of two, so

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Notifications.Orleans.LoadTest.Bench;
-using Notifications.Orleans.LoadTest.Soak;
+using PaymentNotifications.LoadTest.Bench;
+using PaymentNotifications.LoadTest.Soak;
 
-namespace Notifications.Orleans.LoadTest.Measure;
+namespace PaymentNotifications.LoadTest.Measure;
 
 /// <summary>Source-generated JSON for the reports (camelCase, indented).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true)]

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Notifications.Orleans.LoadTest.Load;
+using PaymentNotifications.LoadTest.Load;
 
-namespace Notifications.Orleans.LoadTest.Measure;
+namespace PaymentNotifications.LoadTest.Measure;
 
 /// <summary>Counters and latencies of the submits of one run, safe to record from many threads.</summary>
 public sealed class RunMetrics

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Notifications.Orleans.LoadTest.Measure;
+namespace PaymentNotifications.LoadTest.Measure;
 
 /// <summary>The results of one load run, printed as a table and written as JSON.</summary>
 public sealed record RunReport

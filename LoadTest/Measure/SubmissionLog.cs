@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.LoadTest.Load;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.LoadTest.Load;
 
-namespace Notifications.Orleans.LoadTest.Measure;
+namespace PaymentNotifications.LoadTest.Measure;
 
 /// <summary>One notification as the generator submitted it: when its first submit was sent.</summary>
 /// <param name="Address">Where a sandbox provider will see it (phone, e-mail, device token); null for webhooks.</param>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Notifications.Orleans.LoadTest.Receiving;
+namespace PaymentNotifications.LoadTest.Receiving;
 
 /// <summary>One request that reached a receiver: when, and what the receiver answered (2xx means it took the delivery).</summary>
 public readonly record struct Arrival(DateTimeOffset At, int Answered)

@@ -1,7 +1,7 @@
-using Notifications.Orleans.LoadTest.Measure;
-using Notifications.Orleans.Silo.Sandbox;
+using PaymentNotifications.LoadTest.Measure;
+using PaymentNotifications.Silo.Sandbox;
 
-namespace Notifications.Orleans.LoadTest.Receiving;
+namespace PaymentNotifications.LoadTest.Receiving;
 
 /// <summary>
 /// The sandbox SMS, e-mail and push providers hosted by the generator (so a silo killed mid-run cannot lose their

@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Webhooks;
 
-namespace Notifications.Orleans.LoadTest.Receiving;
+namespace PaymentNotifications.LoadTest.Receiving;
 
 /// <summary>Faults the receiver injects, changeable while it runs.</summary>
 public sealed class ReceiverFaults

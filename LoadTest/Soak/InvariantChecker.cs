@@ -1,6 +1,6 @@
-using Notifications.Orleans.LoadTest.Receiving;
+using PaymentNotifications.LoadTest.Receiving;
 
-namespace Notifications.Orleans.LoadTest.Soak;
+namespace PaymentNotifications.LoadTest.Soak;
 
 /// <summary>One recorded delivery attempt of a notification, as stored in PostgreSQL.</summary>
 /// <param name="Outcome">"succeeded", "failed" or "unknown".</param>

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Storage;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Storage;
 using Npgsql;
 
-namespace Notifications.Orleans.LoadTest.Soak;
+namespace PaymentNotifications.LoadTest.Soak;
 
 /// <summary>Reads a tenant's notification rows, with their recorded attempts, straight from PostgreSQL.</summary>
 public static class NotificationRows

@@ -1,8 +1,8 @@
-using Notifications.Orleans.LoadTest.Cli;
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Cli;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
 
-namespace Notifications.Orleans.LoadTest.Soak;
+namespace PaymentNotifications.LoadTest.Soak;
 
 /// <summary><c>soak</c>: the chaos soak; exits 1 when an invariant is violated.</summary>
 public static class SoakCommand

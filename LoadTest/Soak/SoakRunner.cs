@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.LoadTest.Cluster;
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
-using Notifications.Orleans.LoadTest.Receiving;
-using Notifications.Orleans.Silo.Sandbox;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.LoadTest.Cluster;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Receiving;
+using PaymentNotifications.Silo.Sandbox;
 
-namespace Notifications.Orleans.LoadTest.Soak;
+namespace PaymentNotifications.LoadTest.Soak;
 
 /// <summary>Settings of a chaos soak.</summary>
 public sealed record SoakOptions

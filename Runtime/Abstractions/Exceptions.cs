@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime;
+namespace PaymentNotifications.Runtime;
 
 /// <summary>A state write whose expected version (ETag) was not the stored one: another writer won.</summary>
 public sealed class InconsistentStateException(string message) : Exception(message);

@@ -1,8 +1,8 @@
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime;
+namespace PaymentNotifications.Runtime;
 
 /// <summary>Why an activation is going away.</summary>
 public enum DeactivationReason

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime;
+namespace PaymentNotifications.Runtime;
 
 /// <summary>The identity of a grain: its type name and its key.</summary>
 public readonly record struct GrainId(string Type, string Key)

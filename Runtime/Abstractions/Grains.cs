@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime;
+namespace PaymentNotifications.Runtime;
 
 /// <summary>Marker for grain interfaces: every method returns <see cref="Task"/> or <see cref="Task{T}"/>.</summary>
 public interface IGrain;

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime;
+namespace PaymentNotifications.Runtime;
 
 /// <summary>Hands out references to grains; calls on a reference run on the silo that owns the grain.</summary>
 public interface IGrainFactory

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>What an activated grain reaches the runtime through.</summary>
 internal sealed class ActivationContext(GrainId grainId, ActivationData activation, IGrainFactory grainFactory, IGrainStorage storage, ReminderRegistry reminders)

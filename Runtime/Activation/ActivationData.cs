@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>
 /// One activation of a grain: its instance, its turn lock and its lifecycle. Calls run one turn at

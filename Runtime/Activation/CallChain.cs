@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>
 /// The grains on the current call path. A call into a grain already on the path runs without

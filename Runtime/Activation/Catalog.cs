@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>
 /// The activations of this silo: creates them on first call, runs calls on them, drops them when

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>A grain interface method as the runtime calls it: how to invoke it and how to unwrap its result.</summary>
 public sealed class GrainMethod

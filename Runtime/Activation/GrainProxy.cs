@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>The object behind a grain reference: every interface call becomes a routed grain call.</summary>
 public class GrainProxy : DispatchProxy

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Notifications.Orleans.Runtime.Activation;
+namespace PaymentNotifications.Runtime.Activation;
 
 /// <summary>A registered grain: its interface, implementation, type name and storage.</summary>
 public sealed record GrainRegistration(Type Interface, Type Implementation, string TypeName, string? StorageName);

@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Hosting;
+using PaymentNotifications.Runtime.Hosting;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Calls;
+namespace PaymentNotifications.Runtime.Calls;
 
 /// <summary>
 /// The shared secret of the cluster's internal endpoint: <c>Cluster:Secret</c> when configured;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 
-namespace Notifications.Orleans.Runtime.Calls;
+namespace PaymentNotifications.Runtime.Calls;
 
 /// <summary>A grain exception as it crosses silos: its type's full name and its message.</summary>
 public sealed record RemoteExceptionInfo(string Type, string Message);

@@ -3,12 +3,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime.Calls;
+namespace PaymentNotifications.Runtime.Calls;
 
 /// <summary>
 /// Sends grain calls to other silos' internal endpoint over HTTP, JSON in the runtime's options.

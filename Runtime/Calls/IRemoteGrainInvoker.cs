@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Runtime.Calls;
+namespace PaymentNotifications.Runtime.Calls;
 
 /// <summary>
 /// Sends a grain call to another silo. Throws <see cref="NotOwnerException"/> when that silo does not

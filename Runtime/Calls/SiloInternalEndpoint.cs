@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime.Calls;
+namespace PaymentNotifications.Runtime.Calls;
 
 /// <summary>
 /// The internal endpoint other silos send grain calls to, on the silo's normal listener. Only

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Runtime.Diagnostics;
+namespace PaymentNotifications.Runtime.Diagnostics;
 
 /// <summary>
 /// A durable counter for checking a running cluster (failover drills, latency checks): registered only

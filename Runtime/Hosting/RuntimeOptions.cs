@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Hosting;
+namespace PaymentNotifications.Runtime.Hosting;
 
 /// <summary>What a process is in the cluster.</summary>
 public enum ClusterRole

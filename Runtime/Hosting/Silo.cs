@@ -4,13 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Calls;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Runtime.Storage.Postgres;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Calls;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Runtime.Storage.Postgres;
 
-namespace Notifications.Orleans.Runtime.Hosting;
+namespace PaymentNotifications.Runtime.Hosting;
 
 /// <summary>
 /// The silo's life: migrate the schema; once the listener is up, join the cluster with its address

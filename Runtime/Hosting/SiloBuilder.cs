@@ -3,17 +3,17 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Calls;
-using Notifications.Orleans.Runtime.Diagnostics;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Runtime.Storage;
-using Notifications.Orleans.Runtime.Storage.Memory;
-using Notifications.Orleans.Runtime.Storage.Postgres;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Calls;
+using PaymentNotifications.Runtime.Diagnostics;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Runtime.Storage;
+using PaymentNotifications.Runtime.Storage.Memory;
+using PaymentNotifications.Runtime.Storage.Postgres;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Hosting;
+namespace PaymentNotifications.Runtime.Hosting;
 
 /// <summary>Configures a silo: its grains, its storage (memory or PostgreSQL) and JSON contracts.</summary>
 public sealed class SiloBuilder

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Notifications.Orleans.Runtime.Calls;
+using PaymentNotifications.Runtime.Calls;
 
-namespace Notifications.Orleans.Runtime.Hosting;
+namespace PaymentNotifications.Runtime.Hosting;
 
 /// <summary>Maps the silo's internal endpoint into an ASP.NET Core app.</summary>
 public static class SiloEndpointExtensions

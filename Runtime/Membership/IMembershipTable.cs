@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>What a silo says of itself in the membership table.</summary>
 public enum SiloStatus

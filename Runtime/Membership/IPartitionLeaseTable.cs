@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>A partition's lease row as read; <see cref="Expired"/> is judged by the table's own clock.</summary>
 public sealed record PartitionLeaseRecord(int Partition, string? Owner, long Epoch, bool Expired);

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Hosting;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Hosting;
 
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>
 /// Keeps this silo's membership and partition leases: heartbeats, renews what it holds, takes the

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>Membership in process memory, for dev mode and in-process tests.</summary>
 public sealed class MemoryMembershipTable(TimeProvider time) : IMembershipTable

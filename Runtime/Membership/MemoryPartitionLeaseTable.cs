@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>Partition leases in process memory, for dev mode and in-process tests.</summary>
 public sealed class MemoryPartitionLeaseTable(TimeProvider time) : IPartitionLeaseTable

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>
 /// Which live silo should own each partition: rendezvous hashing with bounded load. Each partition,

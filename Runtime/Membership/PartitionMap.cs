@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Hosting;
+using PaymentNotifications.Runtime.Hosting;
 
-namespace Notifications.Orleans.Runtime;
+namespace PaymentNotifications.Runtime;
 
 /// <summary>Maps grain ids to the fixed set of partitions that silos lease.</summary>
 public sealed class PartitionMap(IOptions<ClusterOptions> options)

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Runtime.Membership;
+namespace PaymentNotifications.Runtime.Membership;
 
 /// <summary>A silo known to the cluster, as routing needs it.</summary>
 public sealed record SiloAddress(string SiloId, string Address);

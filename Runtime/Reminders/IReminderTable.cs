@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Reminders;
+namespace PaymentNotifications.Runtime.Reminders;
 
 /// <summary>A durable reminder row. <see cref="Period"/> is null for a one-shot reminder; <see cref="Version"/> rises on every change.</summary>
 public sealed record ReminderEntry(GrainId GrainId, string Name, int Partition, DateTimeOffset DueAt, TimeSpan? Period, long Version);

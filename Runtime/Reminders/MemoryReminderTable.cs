@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Reminders;
+namespace PaymentNotifications.Runtime.Reminders;
 
 /// <summary>Reminders in process memory, for dev mode and in-process tests.</summary>
 public sealed class MemoryReminderTable : IReminderTable

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Hosting;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Hosting;
 
-namespace Notifications.Orleans.Runtime.Reminders;
+namespace PaymentNotifications.Runtime.Reminders;
 
 /// <summary>The grain-facing side of durable reminders: register, move, remove.</summary>
 public sealed class ReminderRegistry(IReminderTable table, PartitionMap partitions, TimeProvider time, IOptions<ReminderOptions> options)

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Runtime.Reminders;
+namespace PaymentNotifications.Runtime.Reminders;
 
 /// <summary>
 /// Fires the due reminders of the partitions this silo owns. Each poll reads only owned partitions'

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Storage;
+namespace PaymentNotifications.Runtime.Storage;
 
 /// <summary>A grain's state as loaded from or written to storage, with its version tag.</summary>
 public interface IGrainState<T>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Notifications.Orleans.Runtime.Storage;
+namespace PaymentNotifications.Runtime.Storage;
 
 /// <summary>
 /// The JSON options for stored state and silo-to-silo messages: the registered source-generated

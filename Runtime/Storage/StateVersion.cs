@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Runtime.Storage;
+namespace PaymentNotifications.Runtime.Storage;
 
 /// <summary>Converts between the numeric row version and the ETag string grains see.</summary>
 public static class StateVersion

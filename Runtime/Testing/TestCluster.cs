@@ -6,13 +6,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Runtime.Calls;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Storage.Postgres;
+using PaymentNotifications.Runtime.Calls;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Storage.Postgres;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Testing;
+namespace PaymentNotifications.Runtime.Testing;
 
 /// <summary>How a <see cref="TestCluster"/> is built.</summary>
 public sealed class TestClusterOptions

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 
-namespace Notifications.Orleans.Silo.Dashboard;
+namespace PaymentNotifications.Silo.Dashboard;
 
 /// <summary>
 /// Serves the operators' dashboard at /dashboard: a static page embedded in this assembly (no CDN, works

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Grains.Hosting;
-using Notifications.Orleans.Grains.Tenants;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Silo.Operations;
-using Notifications.Orleans.Silo.Sandbox;
+using PaymentNotifications.Api;
+using PaymentNotifications.Grains.Hosting;
+using PaymentNotifications.Grains.Tenants;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Silo.Operations;
+using PaymentNotifications.Silo.Sandbox;
 
-namespace Notifications.Orleans.Silo.Hosting;
+namespace PaymentNotifications.Silo.Hosting;
 
 /// <summary>Wires the silo executable: storage mode, grains, the HTTP API, health, start-up banner.</summary>
 public static class SiloHostingExtensions

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 
-namespace Notifications.Orleans.Silo.Metrics;
+namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>How measurements of an instrument combine into a series' value.</summary>
 public enum MetricAggregation

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Silo.Operations;
+using PaymentNotifications.Silo.Operations;
 
-namespace Notifications.Orleans.Silo.Metrics;
+namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>GET /metrics: every exported meter in the Prometheus text format, with the backlog read fresh (at most once per BacklogMaxAge).</summary>
 public static class MetricsEndpoint

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
-namespace Notifications.Orleans.Silo.Metrics;
+namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>
 /// Collects the measurements of the selected meters with a MeterListener and keeps counters, gauges

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Notifications.Orleans.Silo.Metrics;
+namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>
 /// Maps System.Diagnostics.Metrics instrument names and units to Prometheus names the way the

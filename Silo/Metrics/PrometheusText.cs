@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Notifications.Orleans.Silo.Metrics;
+namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>Writes metrics in the Prometheus text exposition format, version 0.0.4.</summary>
 public static class PrometheusText

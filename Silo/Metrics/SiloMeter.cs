@@ -1,23 +1,23 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Providers;
-using Notifications.Orleans.Grains.Providers;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Silo.Operations;
+using PaymentNotifications.Grains.Interfaces.Providers;
+using PaymentNotifications.Grains.Providers;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Silo.Operations;
 
-namespace Notifications.Orleans.Silo.Metrics;
+namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>
 /// Observable instruments over the runtime's public figures (activations, partitions, membership,
-/// reminders) and the cluster-wide backlog, on the meter "Notifications.Orleans.Silo".
+/// reminders) and the cluster-wide backlog, on the meter "PaymentNotifications.Silo".
 /// </summary>
 public sealed class SiloMeter : IDisposable
 {
-    public const string MeterName = "Notifications.Orleans.Silo";
+    public const string MeterName = "PaymentNotifications.Silo";
 
     // Backlog figures older than this are not reported: a stale queue depth is worse than none.
     private static readonly TimeSpan BacklogStaleAfter = TimeSpan.FromMinutes(1);

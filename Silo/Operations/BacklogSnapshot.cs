@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Runtime.Reminders;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Runtime.Reminders;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>Cluster-wide queue and reminder backlog as read from storage, with a sample of recent first-attempt latencies.</summary>
 public sealed record BacklogFigures(

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Grains.Interfaces.Notifications;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
 /// Joins a notification's delivery requests to the trace of the submit that created it. Grain turns
@@ -15,7 +15,7 @@ namespace Notifications.Orleans.Silo.Operations;
 /// </summary>
 public sealed class DeliveryTraceLinks
 {
-    public static readonly ActivitySource Source = new("Notifications.Orleans.Delivery");
+    public static readonly ActivitySource Source = new("PaymentNotifications.Delivery");
 
     private const int Capacity = 20_000;
     private readonly ConcurrentDictionary<string, ActivityContext> _byNotification = new(StringComparer.Ordinal);

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Runtime.Storage.Postgres;
+using PaymentNotifications.Runtime.Storage.Postgres;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
 /// Silo:MigrateOnly=true (env Silo__MigrateOnly): apply the schema migrations and exit without joining

@@ -1,8 +1,8 @@
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Silo.Dashboard;
-using Notifications.Orleans.Silo.Metrics;
+using PaymentNotifications.Api;
+using PaymentNotifications.Silo.Dashboard;
+using PaymentNotifications.Silo.Metrics;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>Wires the operators' side into the silo: metrics, traffic sampling, the figures behind the admin routes, traces, the dashboard.</summary>
 public static class OperationsHostingExtensions

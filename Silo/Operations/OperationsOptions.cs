@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>How the dashboard's figures are gathered; bound from "Operations".</summary>
 public sealed class OperationsOptions

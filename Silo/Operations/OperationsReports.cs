@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Reminders;
+using PaymentNotifications.Api;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Reminders;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
 /// Gathers the figures behind the operations routes: this silo's own, the other live silos' (asked

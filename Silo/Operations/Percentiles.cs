@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>Percentiles from exact samples, or estimated from histogram buckets by linear interpolation within a bucket.</summary>
 public static class Percentiles

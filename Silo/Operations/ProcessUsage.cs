@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>This process's CPU share (of the cores it may use) and memory, for the cluster view.</summary>
 public sealed class ProcessUsage(TimeProvider time)

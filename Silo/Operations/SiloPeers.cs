@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Api;
+using PaymentNotifications.Api;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>Asks the other silos of the cluster for their own figures (GET /v1/admin/silo), with the caller's credentials.</summary>
 public sealed class SiloPeers(IHttpClientFactory clients, IOptions<OperationsOptions> options, ILogger<SiloPeers> logger)

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>Optional trace export over OTLP; bound from "Telemetry". Nothing is exported while OtlpEndpoint is empty.</summary>
 public sealed class TelemetryOptions

@@ -4,16 +4,16 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
 /// Exports traces over OTLP when Telemetry:OtlpEndpoint is set: ASP.NET Core's request spans,
 /// HttpClient's outgoing spans (the webhook and provider calls, which carry traceparent on) and any
-/// ActivitySource named "Notifications.Orleans*".
+/// ActivitySource named "PaymentNotifications*".
 /// </summary>
 public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Hosting.Silo silo) : IHostedService, IDisposable
 {
-    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "Notifications.Orleans*"];
+    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "PaymentNotifications*"];
 
     /// <summary>How often finished spans are sent (the SDK's default is 5 s).</summary>
     public static readonly TimeSpan ExportInterval = TimeSpan.FromSeconds(2);

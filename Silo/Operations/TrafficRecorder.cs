@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Silo.Metrics;
+using PaymentNotifications.Api;
+using PaymentNotifications.Silo.Metrics;
 
-namespace Notifications.Orleans.Silo.Operations;
+namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
 /// Samples this silo's notification counters and histograms every interval and keeps a window of

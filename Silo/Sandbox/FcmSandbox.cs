@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// Stand-in for FCM HTTP v1 and for Google's OAuth2 token endpoint: the service account's signed JWT grant

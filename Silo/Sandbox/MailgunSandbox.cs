@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// Stand-in for Mailgun's messages API (POST /v3/{domain}/messages): basic auth "api" + key, form fields

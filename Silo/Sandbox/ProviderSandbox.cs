@@ -1,5 +1,5 @@
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>The fault answers a sandbox gives before handling a request.</summary>
 internal enum SandboxFault

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>The state shared by the sandbox providers: accounts, recorded messages, faults and outgoing receipts.</summary>
 public sealed class SandboxContext : IDisposable

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// The accounts and keys the sandbox providers accept, generated in-process (nothing is read from or sent to the

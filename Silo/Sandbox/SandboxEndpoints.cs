@@ -1,5 +1,5 @@
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>Wires the sandbox providers into a host: services, provider APIs and the control API.</summary>
 public static class SandboxEndpoints

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>Faults a sandbox provider injects; rates are probabilities per request between 0 and 1.</summary>
 /// <param name="ErrorRate">Share of requests answered with a 500 in the provider's error shape.</param>

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>Settings of the sandbox providers.</summary>
 public sealed class SandboxOptions

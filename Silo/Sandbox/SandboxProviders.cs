@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// All sandbox providers on a standalone Kestrel at 127.0.0.1 with two listeners on free ports: HTTP/1.1, and

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>One message a sandbox provider accepted, as it arrived.</summary>
 /// <param name="AuthenticatedAs">The non-secret principal that authenticated (account SID, API key id, client email, team/key id).</param>

@@ -3,9 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// Stand-in for SendGrid v3 mail send: bearer API key, the request validated field by field with SendGrid's

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// Stand-in for the Twilio Messages API: basic auth with the account SID and auth token, form posts validated

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Notifications.Orleans.Silo.Sandbox;
+namespace PaymentNotifications.Silo.Sandbox;
 
 /// <summary>
 /// Stand-in for the Vonage SMS API (POST /sms/json, form or JSON). Like the real API it answers HTTP 200 with a

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Tests.Infrastructure;
+namespace PaymentNotifications.Tests.Infrastructure;
 
 /// <summary>Polls a condition until it holds or a deadline passes; the deadline bounds waiting, it is not what a test asserts.</summary>
 public static class Eventually

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Notifications.Orleans.Tests.Infrastructure;
+namespace PaymentNotifications.Tests.Infrastructure;
 
 /// <summary>
 /// A throwaway PostgreSQL server for the test run, started from the installed server binaries

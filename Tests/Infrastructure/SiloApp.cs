@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using Notifications.Orleans.Silo.Hosting;
+using PaymentNotifications.Silo.Hosting;
 
-namespace Notifications.Orleans.Tests.Infrastructure;
+namespace PaymentNotifications.Tests.Infrastructure;
 
 /// <summary>
 /// The silo executable hosted in the test process with its HTTP API (in-memory transport), on

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Notifications.Orleans.Tests.Infrastructure;
+namespace PaymentNotifications.Tests.Infrastructure;
 
 /// <summary>
-/// The real silo executable (Notifications.Orleans.Silo.dll, built next to the tests) running as its
+/// The real silo executable (PaymentNotifications.Silo.dll, built next to the tests) running as its
 /// own process under <c>dotnet</c>, listening on 127.0.0.1 on a port of its choosing. It can be
 /// killed with SIGKILL or stopped with SIGTERM like any deployed silo.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts the silo with the given configuration (keys in "Section:Name" form, passed as environment variables).</summary>
     public static SiloProcess Start(string name, IReadOnlyDictionary<string, string> configuration)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Notifications.Orleans.Silo.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, "PaymentNotifications.Silo.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("The silo executable is built next to the tests; build the Tests project first.", dll);

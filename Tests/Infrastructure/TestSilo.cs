@@ -2,10 +2,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Hosting;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Hosting;
 
-namespace Notifications.Orleans.Tests.Infrastructure;
+namespace PaymentNotifications.Tests.Infrastructure;
 
 /// <summary>A silo in this process (no HTTP listener), on memory or on a PostgreSQL database.</summary>
 public sealed class TestSilo : IAsyncDisposable

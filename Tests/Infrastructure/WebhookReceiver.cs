@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Webhooks;
 
-namespace Notifications.Orleans.Tests.Infrastructure;
+namespace PaymentNotifications.Tests.Infrastructure;
 
 /// <summary>One delivery as a merchant's receiver saw it, with the verdict on its signature.</summary>
 public sealed record ReceivedWebhook(string Id, string Type, JsonElement Data, string SignatureHeader, WebhookVerification Verification, DateTimeOffset At, int Answered,

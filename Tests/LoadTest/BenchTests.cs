@@ -1,9 +1,9 @@
-using Notifications.Orleans.LoadTest.Bench;
-using Notifications.Orleans.LoadTest.Cluster;
-using Notifications.Orleans.LoadTest.Load;
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Bench;
+using PaymentNotifications.LoadTest.Cluster;
+using PaymentNotifications.LoadTest.Load;
+using PaymentNotifications.LoadTest.Measure;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class BenchTests
 {

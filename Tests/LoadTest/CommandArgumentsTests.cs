@@ -1,6 +1,6 @@
-using Notifications.Orleans.LoadTest.Cli;
+using PaymentNotifications.LoadTest.Cli;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class CommandArgumentsTests
 {

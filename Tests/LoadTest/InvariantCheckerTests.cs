@@ -1,7 +1,7 @@
-using Notifications.Orleans.LoadTest.Receiving;
-using Notifications.Orleans.LoadTest.Soak;
+using PaymentNotifications.LoadTest.Receiving;
+using PaymentNotifications.LoadTest.Soak;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class InvariantCheckerTests
 {

@@ -1,6 +1,6 @@
-using Notifications.Orleans.LoadTest.Measure;
+using PaymentNotifications.LoadTest.Measure;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class LatencyHistogramTests
 {

@@ -1,6 +1,6 @@
-using Notifications.Orleans.LoadTest.Load;
+using PaymentNotifications.LoadTest.Load;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class RateScheduleTests
 {

@@ -1,10 +1,10 @@
 using System.Text;
-using Notifications.Orleans.LoadTest.Cluster;
-using Notifications.Orleans.LoadTest.Soak;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.LoadTest.Cluster;
+using PaymentNotifications.LoadTest.Soak;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 /// <summary>
 /// The chaos soak, short: one silo process on PostgreSQL under steady load with client retries, killed with
@@ -27,7 +27,7 @@ public sealed class ShortSoakTests(ITestOutputHelper output)
         {
             Postgres = database,
             Silos = 1,
-            SiloDll = Path.Combine(AppContext.BaseDirectory, "Notifications.Orleans.Silo.dll"),
+            SiloDll = Path.Combine(AppContext.BaseDirectory, "PaymentNotifications.Silo.dll"),
             Duration = TimeSpan.FromSeconds(25),
             Rate = 20,
             KillEvery = TimeSpan.FromSeconds(10),

@@ -1,8 +1,8 @@
 using System.Net;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.LoadTest.Receiving;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.LoadTest.Receiving;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class WebhookReceiverTests
 {

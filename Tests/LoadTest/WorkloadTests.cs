@@ -1,15 +1,15 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.LoadTest.Load;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.LoadTest.Load;
 
-namespace Notifications.Orleans.Tests.LoadTest;
+namespace PaymentNotifications.Tests.LoadTest;
 
 public sealed class WorkloadTests
 {
     [Fact]
     public void A_phone_number_is_matched_with_or_without_its_plus_as_sms_providers_write_it()
     {
-        var log = new global::Notifications.Orleans.LoadTest.Measure.SubmissionLog();
+        var log = new global::PaymentNotifications.LoadTest.Measure.SubmissionLog();
         log.Note(new PlannedRequest(1, RequestKind.New, "k-1", Channel.Sms, null, "+2348012345678", []), "ntf_1", DateTimeOffset.UnixEpoch);
         log.Note(new PlannedRequest(2, RequestKind.New, "k-2", Channel.Email, null, "ana@example.com", []), "ntf_2", DateTimeOffset.UnixEpoch);
 

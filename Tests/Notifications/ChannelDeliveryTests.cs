@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Silo.Sandbox;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Silo.Sandbox;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Notifications;
+namespace PaymentNotifications.Tests.Notifications;
 
 /// <summary>SMS, email and push through the sandbox providers' real APIs: failover, breakers, users, templates, receipts.</summary>
 public abstract class ChannelDeliveryTests(ITestOutputHelper output)

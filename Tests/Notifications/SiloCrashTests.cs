@@ -1,11 +1,11 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Tests.Infrastructure;
-using Notifications.Orleans.Tests.Runtime.Cluster;
+using PaymentNotifications.Tests.Infrastructure;
+using PaymentNotifications.Tests.Runtime.Cluster;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Notifications;
+namespace PaymentNotifications.Tests.Notifications;
 
 /// <summary>A silo process killed with PENDING work and retries outstanding loses nothing: a restart finishes every notification.</summary>
 [Collection(ClusterCollection.Name)]

@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Grains.Notifications;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Grains.Notifications;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Notifications;
+namespace PaymentNotifications.Tests.Notifications;
 
 /// <summary>The notification lifecycle on the webhook channel, end to end through the HTTP API.</summary>
 public abstract class WebhookDeliveryTests

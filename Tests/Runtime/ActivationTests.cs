@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 /// <summary>Activation, turns and idle collection, on memory and on PostgreSQL storage.</summary>
 public abstract class ActivationTests
@@ -87,7 +87,7 @@ public abstract class ActivationTests
         await counter.Increment();
         await counter.Increment();
 
-        await silo.Get<Catalog>().DeactivatePartitionsAsync(null, global::Notifications.Orleans.Runtime.DeactivationReason.Requested);
+        await silo.Get<Catalog>().DeactivatePartitionsAsync(null, global::PaymentNotifications.Runtime.DeactivationReason.Requested);
         Assert.Equal(1, probe.Deactivated);
 
         Assert.Equal(2, await counter.Get());

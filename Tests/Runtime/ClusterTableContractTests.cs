@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 /// <summary>The reminder, membership and partition-lease table contracts, run against every implementation.</summary>
 public abstract class ClusterTableContractTests

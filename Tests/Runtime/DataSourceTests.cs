@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime.Hosting;
+using PaymentNotifications.Runtime.Hosting;
 using Npgsql;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 /// <summary>How the runtime's PostgreSQL connections are pooled.</summary>
 public sealed class DataSourceTests

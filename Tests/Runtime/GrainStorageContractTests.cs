@@ -1,8 +1,8 @@
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Storage;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Storage;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 public sealed class SampleState
 {

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 /// <summary>Durable reminders through a running silo, on memory and on PostgreSQL.</summary>
 public abstract class ReminderTests

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Notifications.Orleans.Runtime.Storage.Postgres;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime.Storage.Postgres;
+using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 public sealed class SchemaMigrationTests
 {

@@ -1,16 +1,16 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Runtime.Storage;
-using Notifications.Orleans.Runtime.Storage.Memory;
-using Notifications.Orleans.Runtime.Storage.Postgres;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Runtime.Storage;
+using PaymentNotifications.Runtime.Storage.Memory;
+using PaymentNotifications.Runtime.Storage.Postgres;
+using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 /// <summary>One implementation of every storage interface, as the contract tests drive them.</summary>
 public sealed record StorageBackend(

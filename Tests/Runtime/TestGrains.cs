@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Notifications.Orleans.Runtime;
+using PaymentNotifications.Runtime;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 public interface ICounterGrain : IGrainWithStringKey
 {

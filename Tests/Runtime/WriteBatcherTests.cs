@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Runtime.Storage.Postgres;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime.Storage.Postgres;
+using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 
-namespace Notifications.Orleans.Tests.Runtime;
+namespace PaymentNotifications.Tests.Runtime;
 
 public sealed class WriteBatcherTests
 {

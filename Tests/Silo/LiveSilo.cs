@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Notifications.Orleans.Silo.Hosting;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Silo.Hosting;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Silo;
+namespace PaymentNotifications.Tests.Silo;
 
 /// <summary>
 /// The silo app (same wiring as the executable) on a real Kestrel listener on 127.0.0.1 and a free

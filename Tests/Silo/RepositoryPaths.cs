@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Tests.Silo;
+namespace PaymentNotifications.Tests.Silo;
 
 /// <summary>Folders of the repository the tests read from or write artifacts to.</summary>
 public static class RepositoryPaths

@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Interfaces.Tenants;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 
-namespace Notifications.Orleans.Api.Authentication;
+namespace PaymentNotifications.Api.Authentication;
 
 /// <summary>
 /// Bearer API keys: the admin key from configuration reaches /v1/admin/*, a tenant key reaches

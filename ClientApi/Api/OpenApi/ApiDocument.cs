@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
-using Notifications.Orleans.Api.Authentication;
+using PaymentNotifications.Api.Authentication;
 
-namespace Notifications.Orleans.Api.OpenApi;
+namespace PaymentNotifications.Api.OpenApi;
 
 /// <summary>
 /// Completes the generated OpenAPI document: the guide in <c>info.description</c> (shapes, errors, limits), the

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Notifications.Orleans.Api.OpenApi;
+namespace PaymentNotifications.Api.OpenApi;
 
 /// <summary>Example bodies for the OpenAPI document, by operation id (the route name) and status.</summary>
 public static class ApiExamples

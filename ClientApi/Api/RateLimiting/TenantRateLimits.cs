@@ -4,9 +4,9 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Api.Authentication;
+using PaymentNotifications.Api.Authentication;
 
-namespace Notifications.Orleans.Api.RateLimiting;
+namespace PaymentNotifications.Api.RateLimiting;
 
 /// <summary>The API's request rate per caller; bound from "Api:RateLimit".</summary>
 public sealed class ApiRateLimitOptions

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Notifications.Orleans.Api.Validation;
+namespace PaymentNotifications.Api.Validation;
 
 /// <summary>Rules for single request fields. Each returns null for a valid value, else a message for the client.</summary>
 public static partial class FieldRules

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 
-namespace Notifications.Orleans.Api.Validation;
+namespace PaymentNotifications.Api.Validation;
 
 /// <summary>The fields of <c>POST /v1/notifications</c> as received, before they are trusted; enums stay strings so bad values become field errors.</summary>
 public sealed record NotificationRequestFields

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Api.Validation;
+namespace PaymentNotifications.Api.Validation;
 
 /// <summary>Collects field-level validation messages keyed by camelCase paths such as "recipient.phone".</summary>
 public sealed class ValidationErrors

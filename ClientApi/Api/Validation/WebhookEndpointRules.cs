@@ -1,7 +1,7 @@
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Webhooks;
 
-namespace Notifications.Orleans.Api.Validation;
+namespace PaymentNotifications.Api.Validation;
 
 /// <summary>Validates the body of <c>PUT /v1/merchants/{merchantId}/webhook-endpoint</c>.</summary>
 public static class WebhookEndpointRules

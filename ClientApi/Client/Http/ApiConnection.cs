@@ -6,9 +6,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Sends API requests over one HttpClient, reads JSON answers and turns errors into typed exceptions.</summary>
 internal sealed class ApiConnection : IDisposable
@@ -16,7 +16,7 @@ internal sealed class ApiConnection : IDisposable
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     private static readonly ProductInfoHeaderValue UserAgent = new(
-        "Notifications.Orleans.Client",
+        "PaymentNotifications.Client",
         typeof(ApiConnection).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? "1.0");
 

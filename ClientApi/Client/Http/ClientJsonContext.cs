@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Source-generated JSON metadata for every type on the wire: camelCase, nulls left out, unknown fields skipped.</summary>
 [JsonSourceGenerationOptions(

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Writes instants as RFC 3339 UTC (<c>Z</c>), as the API's times are; reads any RFC 3339 offset.</summary>
 internal sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>The <c>Idempotency-Key</c> request header that makes a repeated submit safe.</summary>
 internal static class IdempotencyKeyHeader

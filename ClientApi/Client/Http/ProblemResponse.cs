@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Turns an error response into the typed exception a caller can act on.</summary>
 internal static class ProblemResponse

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Builds an escaped query string from the filters that are set.</summary>
 internal sealed class QueryString

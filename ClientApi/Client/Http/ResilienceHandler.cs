@@ -4,7 +4,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>
 /// Retries transient failures of a call with exponential backoff and jitter, honouring <c>Retry-After</c>

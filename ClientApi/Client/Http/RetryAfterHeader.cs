@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Reads how long a response asks the caller to wait before trying again.</summary>
 internal static class RetryAfterHeader

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>The wire spelling of an enum value (e.g. <c>NOT_APPLY</c>), for query strings and messages.</summary>
 internal static class WireName

@@ -1,6 +1,6 @@
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 
-namespace Notifications.Orleans.Client.Http;
+namespace PaymentNotifications.Client.Http;
 
 /// <summary>Body of <c>POST /v1/admin/tenants</c>.</summary>
 internal sealed record CreateTenantRequest(string Name);

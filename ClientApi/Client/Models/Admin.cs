@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>A tenant just created, with its API key (shown only in this answer).</summary>
 public sealed record CreatedTenant

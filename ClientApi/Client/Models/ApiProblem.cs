@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>An RFC 9457 problem details document, as the API reports errors.</summary>
 public sealed record ApiProblem

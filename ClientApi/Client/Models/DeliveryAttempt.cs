@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>One call to a provider while delivering a notification.</summary>
 public sealed record DeliveryAttempt

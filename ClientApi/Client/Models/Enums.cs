@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>The channel a notification is delivered through.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Channel>))]

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>A notification as the API reports it, with its delivery attempts.</summary>
 public sealed record Notification

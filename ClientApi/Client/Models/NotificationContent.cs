@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>Inline message content, used instead of a stored template.</summary>
 /// <param name="Subject">The e-mail subject or push title.</param>

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>One page of a notification listing, newest first.</summary>
 public sealed record NotificationPage

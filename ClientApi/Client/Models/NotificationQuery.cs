@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>Filters for listing notifications; null filters are not applied.</summary>
 public sealed record NotificationQuery

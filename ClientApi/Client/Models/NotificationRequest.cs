@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>A notification to submit; its idempotency key makes a resubmission return the first one.</summary>
 public sealed record NotificationRequest

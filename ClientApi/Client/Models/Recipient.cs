@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>Who a notification goes to; which fields apply depends on the channel.</summary>
 public sealed record Recipient

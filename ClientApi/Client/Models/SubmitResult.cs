@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>The answer to a submit: the notification, and whether this call created it.</summary>
 /// <param name="Notification">The notification, new or existing.</param>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>A user's choices of channels per event type and quiet hours.</summary>
 public sealed record UserPreferences

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Client.Models;
+namespace PaymentNotifications.Client.Models;
 
 /// <summary>A merchant's webhook endpoint as the API stores it.</summary>
 public sealed record WebhookEndpoint

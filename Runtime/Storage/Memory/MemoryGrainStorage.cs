@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime.Membership;
 
-namespace Notifications.Orleans.Runtime.Storage.Memory;
+namespace PaymentNotifications.Runtime.Storage.Memory;
 
 /// <summary>Grain state in process memory (dev mode), stored as JSON so it behaves like the durable store.</summary>
 public sealed class MemoryGrainStorage(RuntimeJson json, MemoryPartitionLeaseTable leases) : IGrainStorage

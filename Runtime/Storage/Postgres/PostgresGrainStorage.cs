@@ -2,7 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Notifications.Orleans.Runtime.Storage.Postgres;
+namespace PaymentNotifications.Runtime.Storage.Postgres;
 
 /// <summary>
 /// Grain state in PostgreSQL (rt_grain_state). Each write checks the version it read and, in the

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime.Membership;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Storage.Postgres;
+namespace PaymentNotifications.Runtime.Storage.Postgres;
 
 /// <summary>Membership in PostgreSQL; heartbeat ages are measured by the database clock.</summary>
 public sealed class PostgresMembershipTable(NpgsqlDataSource dataSource) : IMembershipTable

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime.Membership;
+using PaymentNotifications.Runtime.Membership;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Storage.Postgres;
+namespace PaymentNotifications.Runtime.Storage.Postgres;
 
 /// <summary>Partition leases in PostgreSQL; expiry is judged by the database clock, so silo clocks need not agree.</summary>
 public sealed class PostgresPartitionLeaseTable(NpgsqlDataSource dataSource) : IPartitionLeaseTable

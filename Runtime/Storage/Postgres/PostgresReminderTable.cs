@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime.Reminders;
+using PaymentNotifications.Runtime.Reminders;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Storage.Postgres;
+namespace PaymentNotifications.Runtime.Storage.Postgres;
 
 /// <summary>Durable reminders in PostgreSQL, indexed by (partition, due time) so a silo reads only its own due rows.</summary>
 public sealed class PostgresReminderTable(NpgsqlDataSource dataSource, PostgresWriteBatcher writes) : IReminderTable

@@ -2,7 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Notifications.Orleans.Runtime.Storage.Postgres;
+namespace PaymentNotifications.Runtime.Storage.Postgres;
 
 /// <summary>One schema change: an id unique across components and the SQL that makes it.</summary>
 public sealed record SchemaMigration(string Id, string Sql);

@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>
 /// A running silo with one tenant that owns a merchant endpoint and a delivered notification: the data other

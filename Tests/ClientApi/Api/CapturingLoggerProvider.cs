@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>Keeps every log entry at every level as text: category, message, structured values, scopes and exception.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope

@@ -5,7 +5,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>
 /// Random and malformed bodies at every POST and PUT route (read from the app, so later routes are covered):

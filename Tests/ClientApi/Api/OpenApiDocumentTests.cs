@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>GET /openapi/v1.json describes every route the app serves, with schemas and examples.</summary>
 public sealed class OpenApiDocumentTests
@@ -25,7 +25,7 @@ public sealed class OpenApiDocumentTests
         // The dev-mode sandbox providers, silo-to-silo calls and the dashboard's static files are not the API; they opt out of its description.
         static bool OutsideTheApi(AppRoute route) =>
             route.Template.StartsWith("/sandbox/", StringComparison.Ordinal) || route.Template.StartsWith("/dashboard", StringComparison.Ordinal)
-            || route.Template == global::Notifications.Orleans.Runtime.Calls.SiloInternalEndpoint.InvokePath;
+            || route.Template == global::PaymentNotifications.Runtime.Calls.SiloInternalEndpoint.InvokePath;
         var missing = routes.Where(r => !OutsideTheApi(r) && paths[r.Template]?[r.Method.ToLowerInvariant()] is null).Select(r => r.ToString()).ToList();
 
         Assert.True(routes.Count(r => !OutsideTheApi(r)) >= 25, $"only {routes.Count} routes found");
@@ -81,7 +81,7 @@ public sealed class OpenApiDocumentTests
         }
 
         Assert.Empty(problems);
-        Assert.Equal("bearer", document["components"]!["securitySchemes"]![global::Notifications.Orleans.Api.OpenApi.ApiDocument.BearerScheme]!["scheme"]!.GetValue<string>());
+        Assert.Equal("bearer", document["components"]!["securitySchemes"]![global::PaymentNotifications.Api.OpenApi.ApiDocument.BearerScheme]!["scheme"]!.GetValue<string>());
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>Each tenant draws from its own token bucket; past it, 429 with Retry-After and the RateLimit headers.</summary>
 public sealed class RateLimitTests

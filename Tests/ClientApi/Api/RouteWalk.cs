@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Api.Authentication;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Api;
+using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>One route of the running app: a method and its pattern, e.g. POST /v1/notifications/{id}/cancel.</summary>
 internal sealed record AppRoute(string Method, RoutePattern Pattern, bool TakesBody, IReadOnlyList<string> Policies, bool Anonymous, bool Described)

@@ -1,15 +1,15 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Merchants;
-using Notifications.Orleans.Grains.Security;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Storage;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Merchants;
+using PaymentNotifications.Grains.Security;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Storage;
+using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api;
+namespace PaymentNotifications.Tests.ClientApi.Api;
 
 /// <summary>Webhook secrets are stored sealed under Security:EncryptionKey and served in clear only where the contract says.</summary>
 public abstract class SecretsAtRestTests

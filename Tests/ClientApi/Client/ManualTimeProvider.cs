@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Tests.ClientApi.Client;
+namespace PaymentNotifications.Tests.ClientApi.Client;
 
 /// <summary>A clock that moves only when the test advances it, and tells the test when timers are set.</summary>
 internal sealed class ManualTimeProvider : TimeProvider

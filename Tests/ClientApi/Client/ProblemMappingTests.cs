@@ -1,9 +1,9 @@
 using System.Net;
-using Notifications.Orleans.Client;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client;
+using PaymentNotifications.Client.Models;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.ClientApi.Client;
+namespace PaymentNotifications.Tests.ClientApi.Client;
 
 public sealed class ProblemMappingTests
 {

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Client;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client;
+using PaymentNotifications.Client.Models;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.ClientApi.Client;
+namespace PaymentNotifications.Tests.ClientApi.Client;
 
 public sealed class RegistrationTests
 {

@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Client;
+using PaymentNotifications.Client;
 
-namespace Notifications.Orleans.Tests.ClientApi.Client;
+namespace PaymentNotifications.Tests.ClientApi.Client;
 
 /// <summary>A request as the fake API received it.</summary>
 internal sealed record RecordedRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers, string Body)

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Client.Models;
+using PaymentNotifications.Client.Models;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.ClientApi.Client;
+namespace PaymentNotifications.Tests.ClientApi.Client;
 
 public sealed class SubmitTests
 {

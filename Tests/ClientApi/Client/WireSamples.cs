@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Tests.ClientApi.Client;
+namespace PaymentNotifications.Tests.ClientApi.Client;
 
 /// <summary>Response bodies shaped as API.md describes them.</summary>
 internal static class WireSamples

@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Client;
-using Notifications.Orleans.Client.Models;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.Tests.Infrastructure;
-using WebhookSecret = Notifications.Orleans.Grains.Webhooks.WebhookSecret;
+using PaymentNotifications.Client;
+using PaymentNotifications.Client.Models;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.Tests.Infrastructure;
+using WebhookSecret = PaymentNotifications.Grains.Webhooks.WebhookSecret;
 
-namespace Notifications.Orleans.Tests.ClientApi.EndToEnd;
+namespace PaymentNotifications.Tests.ClientApi.EndToEnd;
 
 /// <summary>The typed .NET clients against the real silo and its HTTP API: shapes, states and typed errors agree end to end.</summary>
 public abstract class ClientAgainstServerTests

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Api.Validation;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Interfaces.Merchants;
-using Notifications.Orleans.Grains.Interfaces.Notifications;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Api;
+using PaymentNotifications.Api.Validation;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.ClientApi.EndToEnd;
+namespace PaymentNotifications.Tests.ClientApi.EndToEnd;
 
 /// <summary>A service hosted next to the silos calls the same operations through grain references, as the README shows.</summary>
 public sealed class InClusterTests
@@ -24,7 +24,7 @@ public sealed class InClusterTests
         var grains = app.Services.GetRequiredService<IGrainFactory>();
 
         var endpointRequest = new WebhookEndpointRequest { Url = receiver.Url };
-        Assert.Empty(WebhookEndpointRules.Validate(endpointRequest, app.Services.GetRequiredService<global::Notifications.Orleans.Grains.Webhooks.WebhookTargetGuard>()));
+        Assert.Empty(WebhookEndpointRules.Validate(endpointRequest, app.Services.GetRequiredService<global::PaymentNotifications.Grains.Webhooks.WebhookTargetGuard>()));
         var endpoint = await grains.GetGrain<IMerchantEndpointGrain>(MerchantEndpointKey.For(tenantId, "m-42")).Put(endpointRequest);
         receiver.Secrets = [endpoint.Secret];
 

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 /// <summary>The APNs provider token is signed once and reused for its lifetime, as Apple asks.</summary>
 public sealed class ApnsProviderTokenTests : IAsyncLifetime

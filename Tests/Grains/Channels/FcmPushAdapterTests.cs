@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Silo.Sandbox;
-using Notifications.Orleans.Tests.Silo.Sandbox;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Silo.Sandbox;
+using PaymentNotifications.Tests.Silo.Sandbox;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 public sealed class FcmPushAdapterTests : SandboxTest
 {

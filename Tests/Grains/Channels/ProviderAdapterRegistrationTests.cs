@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 public sealed class ProviderAdapterRegistrationTests
 {

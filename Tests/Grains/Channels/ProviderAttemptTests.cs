@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 /// <summary>How answers without a sandbox shape are classified: a local server answers exactly what each test says.</summary>
 public sealed class ProviderAttemptTests : IAsyncLifetime

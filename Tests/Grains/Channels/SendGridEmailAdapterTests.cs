@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Silo.Sandbox;
-using Notifications.Orleans.Tests.Silo.Sandbox;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Silo.Sandbox;
+using PaymentNotifications.Tests.Silo.Sandbox;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 public sealed class SendGridEmailAdapterTests : SandboxTest
 {

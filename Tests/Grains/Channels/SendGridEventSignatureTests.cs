@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 public sealed class SendGridEventSignatureTests
 {

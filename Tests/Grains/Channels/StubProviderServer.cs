@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 /// <summary>A local server on 127.0.0.1 that answers exactly what a test tells it to, for answers no sandbox gives.</summary>
 internal sealed class StubProviderServer : IAsyncDisposable

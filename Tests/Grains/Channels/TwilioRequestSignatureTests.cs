@@ -1,7 +1,7 @@
-using Notifications.Orleans.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Channels;
+namespace PaymentNotifications.Tests.Grains.Channels;
 
 public sealed class TwilioRequestSignatureTests
 {

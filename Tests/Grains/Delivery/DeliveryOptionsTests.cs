@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Delivery;
+namespace PaymentNotifications.Tests.Grains.Delivery;
 
 public sealed class DeliveryOptionsTests
 {

@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Notifications.Orleans.Grains.Delivery;
+using PaymentNotifications.Grains.Delivery;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Delivery;
+namespace PaymentNotifications.Tests.Grains.Delivery;
 
 public sealed class DurationTextTests
 {

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Webhooks;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Delivery;
+namespace PaymentNotifications.Tests.Grains.Delivery;
 
 public sealed class HttpDeliveryClassifierTests
 {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Notifications.Orleans.Grains.Security;
+using PaymentNotifications.Grains.Security;
 
-namespace Notifications.Orleans.Tests.Grains.Security;
+namespace PaymentNotifications.Tests.Grains.Security;
 
 public sealed class SecretProtectorTests
 {

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Grains.Templates;
+using PaymentNotifications.Grains.Templates;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Templates;
+namespace PaymentNotifications.Tests.Grains.Templates;
 
 public sealed class LocaleFallbackTests
 {

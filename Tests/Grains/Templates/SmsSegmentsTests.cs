@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Notifications.Orleans.Grains.Templates;
+using PaymentNotifications.Grains.Templates;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Templates;
+namespace PaymentNotifications.Tests.Grains.Templates;
 
 public sealed class SmsSegmentsTests
 {

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Templates;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Templates;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Templates;
+namespace PaymentNotifications.Tests.Grains.Templates;
 
 public sealed class TemplateRendererTests
 {

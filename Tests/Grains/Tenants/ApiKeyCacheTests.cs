@@ -1,8 +1,8 @@
-using Notifications.Orleans.Grains.Interfaces.Tenants;
-using Notifications.Orleans.Grains.Tenants;
-using Notifications.Orleans.Tests.ClientApi.Client;
+using PaymentNotifications.Grains.Interfaces.Tenants;
+using PaymentNotifications.Grains.Tenants;
+using PaymentNotifications.Tests.ClientApi.Client;
 
-namespace Notifications.Orleans.Tests.Grains.Tenants;
+namespace PaymentNotifications.Tests.Grains.Tenants;
 
 public sealed class ApiKeyCacheTests
 {

@@ -1,9 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
-using Notifications.Orleans.Grains.Users;
+using PaymentNotifications.Grains.Users;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Users;
+namespace PaymentNotifications.Tests.Grains.Users;
 
 public sealed class QuietHoursTests
 {

@@ -2,11 +2,11 @@ using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.Extensions.Configuration;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Users;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Users;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Users;
+namespace PaymentNotifications.Tests.Grains.Users;
 
 public sealed class SlidingWindowLimitTests
 {

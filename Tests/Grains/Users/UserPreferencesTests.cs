@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Grains.Users;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Users;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Users;
+namespace PaymentNotifications.Tests.Grains.Users;
 
 public sealed class UserPreferencesTests
 {

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Notifications.Orleans.Tests.Grains.Webhooks;
+namespace PaymentNotifications.Tests.Grains.Webhooks;
 
 /// <summary>A local Kestrel webhook receiver that counts the requests it gets per path.</summary>
 internal sealed class LoopbackReceiver : IAsyncDisposable

@@ -3,10 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Webhooks;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Webhooks;
+namespace PaymentNotifications.Tests.Grains.Webhooks;
 
 public sealed class WebhookSignatureTests
 {

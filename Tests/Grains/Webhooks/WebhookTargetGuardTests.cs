@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using Notifications.Orleans.Grains.Webhooks;
+using PaymentNotifications.Grains.Webhooks;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Grains.Webhooks;
+namespace PaymentNotifications.Tests.Grains.Webhooks;
 
 public sealed class WebhookTargetGuardTests
 {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>
 /// Grain-call latency in a two-silo cluster: calls served by the calling silo against calls that cross to the

@@ -1,4 +1,4 @@
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>
 /// Cluster tests run one at a time and apart from other test classes: they start several silos each

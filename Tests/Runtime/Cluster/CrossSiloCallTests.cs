@@ -1,13 +1,13 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Calls;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Testing;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Calls;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Testing;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>Calls between silos over the internal endpoint: results, exceptions, call chains, redirects, clients, protection.</summary>
 [Collection(ClusterCollection.Name)]

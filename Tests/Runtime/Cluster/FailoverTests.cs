@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Testing;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Testing;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>Silos dying, leaving and joining under load: nothing acknowledged is lost, nothing is applied twice.</summary>
 [Collection(ClusterCollection.Name)]

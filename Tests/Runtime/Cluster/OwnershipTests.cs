@@ -1,8 +1,8 @@
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>Membership and partition ownership of a running cluster: spread, rebalance, epochs, lapsed leases.</summary>
 [Collection(ClusterCollection.Name)]

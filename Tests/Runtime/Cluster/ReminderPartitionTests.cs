@@ -1,8 +1,8 @@
-using Notifications.Orleans.Runtime.Reminders;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>Reminders in a cluster: each silo fires only the reminders of the partitions it owns.</summary>
 [Collection(ClusterCollection.Name)]

@@ -6,17 +6,17 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Runtime.Activation;
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Runtime.Diagnostics;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Runtime.Membership;
-using Notifications.Orleans.Runtime.Storage.Postgres;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime.Activation;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Runtime.Diagnostics;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Runtime.Membership;
+using PaymentNotifications.Runtime.Storage.Postgres;
+using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>Three real silo processes on one PostgreSQL, with the production lease settings: kill -9 and SIGTERM under load.</summary>
 [Collection(ClusterCollection.Name)]

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Runtime;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Runtime;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Runtime.Cluster;
 
 /// <summary>At most one silo commits a grain's state: a silo whose lease was taken over cannot write.</summary>
 [Collection(ClusterCollection.Name)]

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace Notifications.Orleans.Tests.Silo.Dashboard;
+namespace PaymentNotifications.Tests.Silo.Dashboard;
 
 /// <summary>
 /// The dashboard in headless Chromium against a silo on a real listener with traffic flowing:

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Client.Models;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Client.Models;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Silo.Dashboard;
+namespace PaymentNotifications.Tests.Silo.Dashboard;
 
 /// <summary>The admin routes behind the dashboard: cluster, stats, finding a notification; admin key only.</summary>
 public sealed class OperationsApiTests

@@ -1,17 +1,17 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Notifications.Orleans.Api;
-using Notifications.Orleans.Grains.Delivery;
-using Notifications.Orleans.Grains.Merchants;
-using Notifications.Orleans.Grains.Notifications;
-using Notifications.Orleans.Grains.Webhooks;
-using Notifications.Orleans.Runtime.Hosting;
-using Notifications.Orleans.Silo.Metrics;
-using Notifications.Orleans.Silo.Operations;
-using Notifications.Orleans.Tests.Infrastructure;
-using Notifications.Orleans.Tests.Silo.Metrics;
+using PaymentNotifications.Api;
+using PaymentNotifications.Grains.Delivery;
+using PaymentNotifications.Grains.Merchants;
+using PaymentNotifications.Grains.Notifications;
+using PaymentNotifications.Grains.Webhooks;
+using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Silo.Metrics;
+using PaymentNotifications.Silo.Operations;
+using PaymentNotifications.Tests.Infrastructure;
+using PaymentNotifications.Tests.Silo.Metrics;
 
-namespace Notifications.Orleans.Tests.Silo.K8s;
+namespace PaymentNotifications.Tests.Silo.K8s;
 
 /// <summary>
 /// Every manifest in k8s/ parses and carries what a cluster needs; ports, probe paths and setting
@@ -34,7 +34,7 @@ public sealed partial class ManifestTests
         ["Operations"] = [typeof(OperationsOptions)],
         ["Metrics"] = [typeof(MetricsOptions)],
         ["Telemetry"] = [typeof(TelemetryOptions)],
-        ["Security"] = [typeof(global::Notifications.Orleans.Grains.Security.SecurityOptions)],
+        ["Security"] = [typeof(global::PaymentNotifications.Grains.Security.SecurityOptions)],
     };
 
     private static readonly Lazy<List<Manifest>> All = new(() => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "k8s"), "*.yaml")

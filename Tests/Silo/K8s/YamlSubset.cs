@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Notifications.Orleans.Tests.Silo.K8s;
+namespace PaymentNotifications.Tests.Silo.K8s;
 
 /// <summary>
 /// Reads the YAML subset the manifests are written in (no YAML package restores here): documents

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Silo.Metrics;
+namespace PaymentNotifications.Tests.Silo.Metrics;
 
 /// <summary>GET /metrics against a running silo: known traffic moves the counters and histograms by exactly that much.</summary>
 public sealed class MetricsEndpointTests
@@ -32,7 +32,7 @@ public sealed class MetricsEndpointTests
         {
             ids.Add(await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync($"ok-{i}", "m-ok")));
         }
-        var down = Orleans.Grains.Interfaces.Notifications.NotificationId.For(tenantId, "down-1");
+        var down = PaymentNotifications.Grains.Interfaces.Notifications.NotificationId.For(tenantId, "down-1");
         lock (downIds)
         {
             downIds.Add(down);

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Notifications.Orleans.Silo.Metrics;
-using Notifications.Orleans.Silo.Operations;
+using PaymentNotifications.Silo.Metrics;
+using PaymentNotifications.Silo.Operations;
 
-namespace Notifications.Orleans.Tests.Silo.Metrics;
+namespace PaymentNotifications.Tests.Silo.Metrics;
 
 /// <summary>The exporter alone: which meters it takes, how it names and aggregates, what it writes.</summary>
 public sealed class PrometheusExporterTests
@@ -25,8 +25,8 @@ public sealed class PrometheusExporterTests
         using var __ = exporter;
         using var other = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-        services.GetRequiredService<IMeterFactory>().Create("Notifications.Orleans.Test").CreateCounter<long>("test.mine").Add(2);
-        other.GetRequiredService<IMeterFactory>().Create("Notifications.Orleans.Test").CreateCounter<long>("test.theirs").Add(3);
+        services.GetRequiredService<IMeterFactory>().Create("PaymentNotifications.Test").CreateCounter<long>("test.mine").Add(2);
+        other.GetRequiredService<IMeterFactory>().Create("PaymentNotifications.Test").CreateCounter<long>("test.theirs").Add(3);
         services.GetRequiredService<IMeterFactory>().Create("Somebody.Else").CreateCounter<long>("test.unlisted").Add(4);
 
         var text = PrometheusText.Write(exporter.Collect());
@@ -51,7 +51,7 @@ public sealed class PrometheusExporterTests
         var (services, exporter) = NewExporter();
         using var _ = services;
         using var __ = exporter;
-        var histogram = services.GetRequiredService<IMeterFactory>().Create("Notifications.Orleans.Test").CreateHistogram<double>("test.wait", unit: "s");
+        var histogram = services.GetRequiredService<IMeterFactory>().Create("PaymentNotifications.Test").CreateHistogram<double>("test.wait", unit: "s");
 
         histogram.Record(0.003, new KeyValuePair<string, object?>("route", "a\"b\\c"));
         histogram.Record(12, new KeyValuePair<string, object?>("route", "a\"b\\c"));
@@ -73,7 +73,7 @@ public sealed class PrometheusExporterTests
         var (services, exporter) = NewExporter(new MetricsOptions { MaxSeriesPerMetric = 3 });
         using var _ = services;
         using var __ = exporter;
-        var meter = services.GetRequiredService<IMeterFactory>().Create("Notifications.Orleans.Test");
+        var meter = services.GetRequiredService<IMeterFactory>().Create("PaymentNotifications.Test");
         var types = new List<string> { "a", "b" };
         meter.CreateObservableGauge("test.active", () => types.Select(t => new Measurement<long>(1, new KeyValuePair<string, object?>("type", t))));
         var counter = meter.CreateCounter<long>("test.ids");

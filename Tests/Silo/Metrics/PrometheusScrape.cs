@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Notifications.Orleans.Tests.Silo.Metrics;
+namespace PaymentNotifications.Tests.Silo.Metrics;
 
 /// <summary>
 /// A strict reader of the Prometheus text format as the tests need it: every line must be a comment,

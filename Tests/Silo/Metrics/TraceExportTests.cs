@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Tests.Infrastructure;
+using PaymentNotifications.Tests.Infrastructure;
 
-namespace Notifications.Orleans.Tests.Silo.Metrics;
+namespace PaymentNotifications.Tests.Silo.Metrics;
 
 /// <summary>With Telemetry:OtlpEndpoint set, a submit is traced through to the webhook request and exported over OTLP.</summary>
 public sealed class TraceExportTests

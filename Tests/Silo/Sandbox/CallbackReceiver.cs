@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Notifications.Orleans.Tests.Silo.Sandbox;
+namespace PaymentNotifications.Tests.Silo.Sandbox;
 
 /// <summary>One request a provider sandbox sent us (status callback or event webhook).</summary>
 public sealed record ReceivedCallback(string Url, IReadOnlyDictionary<string, string> Headers, byte[] Body, IReadOnlyDictionary<string, string> Form);

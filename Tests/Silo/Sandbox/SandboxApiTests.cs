@@ -3,11 +3,11 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Tests.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Tests.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Silo.Sandbox;
+namespace PaymentNotifications.Tests.Silo.Sandbox;
 
 /// <summary>The sandboxes answer raw HTTP the way the providers do, and expose what they recorded.</summary>
 public sealed class SandboxApiTests : SandboxTest

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Silo.Sandbox;
-using Notifications.Orleans.Tests.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Silo.Sandbox;
+using PaymentNotifications.Tests.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Silo.Sandbox;
+namespace PaymentNotifications.Tests.Silo.Sandbox;
 
 public sealed class SandboxFaultTests : SandboxTest
 {

@@ -3,13 +3,13 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Notifications.Orleans.Grains.Channels;
-using Notifications.Orleans.Grains.Interfaces.Contracts;
-using Notifications.Orleans.Silo.Sandbox;
-using Notifications.Orleans.Tests.Grains.Channels;
+using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Silo.Sandbox;
+using PaymentNotifications.Tests.Grains.Channels;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Silo.Sandbox;
+namespace PaymentNotifications.Tests.Silo.Sandbox;
 
 /// <summary>The dev-mode set-up: a host serves the sandboxes on its own listener and its adapters are configured to use them.</summary>
 public sealed class SandboxHostingTests

@@ -1,7 +1,7 @@
-using Notifications.Orleans.Silo.Sandbox;
+using PaymentNotifications.Silo.Sandbox;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.Silo.Sandbox;
+namespace PaymentNotifications.Tests.Silo.Sandbox;
 
 /// <summary>Starts fresh sandbox providers for each test, and a client to reach them.</summary>
 public abstract class SandboxTest : IAsyncLifetime

@@ -2,10 +2,10 @@ using System.Text;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
-using Notifications.Orleans.Api.Validation;
+using PaymentNotifications.Api.Validation;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api.Validation;
+namespace PaymentNotifications.Tests.ClientApi.Api.Validation;
 
 public sealed class FieldRulesTests
 {

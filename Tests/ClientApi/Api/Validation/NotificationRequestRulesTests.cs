@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Notifications.Orleans.Api.Validation;
+using PaymentNotifications.Api.Validation;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api.Validation;
+namespace PaymentNotifications.Tests.ClientApi.Api.Validation;
 
 public sealed class NotificationRequestRulesTests
 {

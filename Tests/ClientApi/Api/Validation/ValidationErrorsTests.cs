@@ -1,7 +1,7 @@
-using Notifications.Orleans.Api.Validation;
+using PaymentNotifications.Api.Validation;
 using Xunit;
 
-namespace Notifications.Orleans.Tests.ClientApi.Api.Validation;
+namespace PaymentNotifications.Tests.ClientApi.Api.Validation;
 
 public sealed class ValidationErrorsTests
 {
