@@ -3,20 +3,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace PaymentNotifications.Runtime.Storage.Postgres;
-
-/// <summary>How writes are grouped; bound from "Storage".</summary>
-public sealed class WriteBatchOptions
-{
-    /// <summary>Most statements sent in one round trip and committed in one transaction (<c>Storage:MaxBatchSize</c>, default 256).</summary>
-    public int MaxBatchSize { get; set; } = 256;
-
-    /// <summary>Batches in flight at once, each on its own connection (<c>Storage:MaxConcurrentBatches</c>, default 4).</summary>
-    public int MaxConcurrentBatches { get; set; } = 4;
-}
+namespace PaymentNotifications.Grains.Storage;
 
 /// <summary>
-/// Group commit: state and reminder writes of many activations travel to PostgreSQL together, in
+/// Group commit: the notification writes of many activations travel to PostgreSQL together, in
 /// one round trip and one transaction, so throughput is not one commit per write. Nothing waits
 /// to fill a batch: a write goes out at once when a worker is free, and writes that arrive while
 /// every worker is busy form the next batch. Each caller learns its own statement's row count only
@@ -28,14 +18,14 @@ public sealed class PostgresWriteBatcher : IAsyncDisposable
     private sealed record Pending(NpgsqlBatchCommand Command, TaskCompletionSource<int> Done);
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly WriteBatchOptions _options;
+    private readonly PostgresStorageOptions _options;
     private readonly ILogger<PostgresWriteBatcher> _logger;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _workers;
     private long _batches;
     private long _statements;
 
-    public PostgresWriteBatcher(NpgsqlDataSource dataSource, IOptions<WriteBatchOptions> options, ILogger<PostgresWriteBatcher> logger)
+    public PostgresWriteBatcher(NpgsqlDataSource dataSource, IOptions<PostgresStorageOptions> options, ILogger<PostgresWriteBatcher> logger)
     {
         _dataSource = dataSource;
         _options = options.Value;
