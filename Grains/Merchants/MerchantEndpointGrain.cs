@@ -32,6 +32,7 @@ public sealed class MerchantEndpointState
 /// and the failing streak that disables it when deliveries keep failing. Secrets are stored sealed
 /// (AES-GCM, bound to this grain's key) and opened only in memory.
 /// </summary>
+[GrainType("merchant-endpoint")]
 public sealed class MerchantEndpointGrain(
     [PersistentState("merchant-endpoint", StorageNames.Grains)] IPersistentState<MerchantEndpointState> endpoint,
     TimeProvider time,

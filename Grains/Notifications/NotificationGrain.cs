@@ -18,6 +18,7 @@ namespace PaymentNotifications.Grains.Notifications;
 /// wakes it shortly before it is due. A silo dying mid-attempt leaves the attempt due, and the
 /// schedulers wake it again on a survivor.
 /// </summary>
+[GrainType("notification")]
 public sealed class NotificationGrain(
     [PersistentState(NotificationGrain.StateName, StorageNames.Notifications)] IPersistentState<NotificationRecord> record,
     ChannelDispatcher dispatcher,

@@ -4,6 +4,7 @@ using PaymentNotifications.Grains.Interfaces.Operations;
 namespace PaymentNotifications.Grains.Operations;
 
 /// <summary>Holds a silo's latest report in memory; the silo publishes a new one every few seconds, so nothing is stored.</summary>
+[GrainType("silo-report")]
 public sealed class SiloReportGrain : Grain, ISiloReportGrain
 {
     private SiloReport? _latest;

@@ -24,6 +24,7 @@ public sealed class ProviderCircuitState
 /// the circuit when failures pass the ratio, half-opens it after the break, and closes it when a
 /// probe succeeds. State changes are persisted; the sampling window lives in memory.
 /// </summary>
+[GrainType("provider")]
 public sealed class ProviderGrain(
     [PersistentState("provider-circuit", StorageNames.Grains)] IPersistentState<ProviderCircuitState> circuit,
     TimeProvider time,

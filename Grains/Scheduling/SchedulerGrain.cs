@@ -19,6 +19,7 @@ namespace PaymentNotifications.Grains.Scheduling;
 /// Written by hand: Orleans reminders tick at one minute at best and would hold a row per
 /// waiting notification in every silo's memory.
 /// </summary>
+[GrainType("scheduler")]
 public sealed class SchedulerGrain(
     INotificationQueries queries,
     IOptions<AttemptSchedulingOptions> schedulingOptions,

@@ -18,6 +18,7 @@ public sealed class TemplateState
 /// A tenant's named template. Variants are compiled when saved (syntax errors and unused or missing
 /// fields are refused then) and kept compiled while the grain is active.
 /// </summary>
+[GrainType("template")]
 public sealed class TemplateGrain(
     [PersistentState("template", StorageNames.Grains)] IPersistentState<TemplateState> template,
     TemplateRenderer renderer,

@@ -28,6 +28,7 @@ public sealed class UserState
 }
 
 /// <summary>One user: preferences and opt-outs, quiet hours in their time zone, and rate limits.</summary>
+[GrainType("user")]
 public sealed class UserGrain(
     [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> user,
     RateLimitPolicy limits,

@@ -4,8 +4,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Reminders;
 using PaymentNotifications.Tests.Infrastructure;
 
 namespace PaymentNotifications.Tests.Notifications;
@@ -313,38 +311,41 @@ public abstract class WebhookDeliveryTests
     }
 
     [Fact]
-    public async Task Reconciliation_resumes_a_pending_notification_whose_reminder_was_deleted()
+    public async Task Reconciliation_resumes_a_pending_notification_whose_time_passed_without_a_wake()
     {
         await using var app = await StartAsync(new Dictionary<string, string?>
         {
-            ["Delivery:RetrySchedule"] = "5s",
-            ["Delivery:RetryJitter"] = "0",
-            ["Reconciliation:Interval"] = "500ms",
+            ["Reconciliation:Interval"] = "1s",
             ["Reconciliation:StuckAfter"] = "1s",
         });
         var (tenant, receiver) = await MerchantAsync(app);
         await using var _ = receiver;
-        receiver.Respond = (_, attempt) => attempt == 1 ? 503 : 200;
-        var id = await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("lost-reminder", "m-42"));
-        var reminders = app.Services.GetRequiredService<IReminderTable>();
-        var grainId = new GrainId("notification", id);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        // After the failed first attempt the reminder is moved to the retry, 5 s ahead; remove it behind the grain's back.
-        ReminderEntry? retry;
-        while ((await tenant.GetNotificationAsync(id)).Attempts().Count == 0
-               || (retry = await reminders.ReadAsync(grainId, "deliver", CancellationToken.None)) is null
-               || retry.DueAt > DateTimeOffset.UtcNow.AddSeconds(5.5))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the retry reminder never appeared");
-            await Task.Delay(10);
-        }
-        Assert.True(await reminders.RemoveAsync(grainId, "deliver", null, CancellationToken.None));
-        Assert.True(retry.DueAt > DateTimeOffset.UtcNow.AddSeconds(1), $"the retry was removed too close to its time ({retry.DueAt:O}) to be sure it did not fire");
+        // Scheduled an hour ahead: its activation goes away and nothing in memory waits for it.
+        var id = await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("lost-wake", "m-42", sendAt: DateTimeOffset.UtcNow.AddHours(1)));
+        await Eventually.HoldsAsync(async () => !await GrainIsActiveAsync(app, id), TimeSpan.FromSeconds(20), "the scheduled notification's activation went away");
 
-        var notification = await tenant.WaitForFinalAsync(id, TimeSpan.FromSeconds(20));
+        // Behind the grain's back, its next attempt moves to the past: a time the schedulers have already passed, so only
+        // reconciliation finds it.
+        var storage = app.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(PaymentNotifications.Grains.Storage.StorageNames.Notifications);
+        var grainId = Orleans.Runtime.GrainId.Create("notification", id);
+        var state = new Orleans.GrainState<NotificationRecord>(new NotificationRecord());
+        await storage.ReadStateAsync(NotificationGrain.StateName, grainId, state);
+        state.State!.SendAt = state.State.NextAttemptAt = DateTimeOffset.UtcNow.AddSeconds(-30);
+        await storage.WriteStateAsync(NotificationGrain.StateName, grainId, state);
+
+        var notification = await tenant.WaitForFinalAsync(id, TimeSpan.FromSeconds(30));
 
         Assert.Equal("SUCCESS", notification.State());
-        Assert.True(app.Services.GetRequiredService<ReconciliationService>().LastSweep.TotalResumed >= 1);
+        var grains = app.Services.GetRequiredService<Orleans.IGrainFactory>();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(shard => grains.GetGrain<PaymentNotifications.Grains.Interfaces.Scheduling.ISchedulerGrain>(shard).GetStatus()));
+        Assert.Equal(1, statuses.Sum(s => s.Reconciled));
+    }
+
+    private static async Task<bool> GrainIsActiveAsync(SiloApp app, string id)
+    {
+        var management = app.Services.GetRequiredService<Orleans.IGrainFactory>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var active = await management.GetActiveGrains(Orleans.Runtime.GrainType.Create("notification"));
+        return active.Contains(Orleans.Runtime.GrainId.Create("notification", id));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Merchants;
 using PaymentNotifications.Grains.Interfaces.Notifications;
-using PaymentNotifications.Runtime;
+using Orleans;
 using PaymentNotifications.Tests.Infrastructure;
 
 namespace PaymentNotifications.Tests.ClientApi.EndToEnd;

@@ -5,7 +5,8 @@ using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Merchants;
 using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime.Hosting;
+using PaymentNotifications.Grains.Scheduling;
+using PaymentNotifications.Grains.Storage;
 using PaymentNotifications.Silo.Metrics;
 using PaymentNotifications.Silo.Operations;
 using PaymentNotifications.Tests.Infrastructure;
@@ -21,12 +22,10 @@ public sealed partial class ManifestTests
 {
     private const string Namespace = "notifications";
 
-    // Settings the runtime's client role reads (work on the cluster runtime not merged here yet);
-    // take a name off this list once its options class has it.
     private static readonly Dictionary<string, Type[]> OptionSections = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Cluster"] = [typeof(ClusterOptions)],
-        ["Reminders"] = [typeof(ReminderOptions)],
+        ["Scheduling"] = [typeof(AttemptSchedulingOptions)],
+        ["Storage"] = [typeof(PostgresStorageOptions)],
         ["Api"] = [typeof(ApiOptions)],
         ["Delivery"] = [typeof(DeliveryOptions)],
         ["Reconciliation"] = [typeof(ReconciliationOptions)],
@@ -148,7 +147,7 @@ public sealed partial class ManifestTests
         }
         Assert.Contains(names, n => n.Name == "ConnectionStrings__Postgres");
         Assert.Contains(names, n => n.Name == "Api__AdminKey");
-        Assert.Contains(names, n => n.Name == "Cluster__PartitionCount");
+        Assert.Contains(names, n => n.Name == "Orleans__ClusterId");
         foreach (var (where, name) in names)
         {
             Assert.True(IsReadByTheApplication(name), $"{where}: '{name}' is not a setting the application reads");

@@ -1,4 +1,4 @@
-namespace PaymentNotifications.Tests.Runtime.Cluster;
+namespace PaymentNotifications.Tests.Cluster;
 
 /// <summary>
 /// Cluster tests run one at a time and apart from other test classes: they start several silos each

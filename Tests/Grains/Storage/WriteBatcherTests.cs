@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using PaymentNotifications.Runtime.Storage.Postgres;
+using PaymentNotifications.Grains.Storage;
 using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 
-namespace PaymentNotifications.Tests.Runtime;
+namespace PaymentNotifications.Tests.Grains.Storage;
 
 public sealed class WriteBatcherTests
 {
@@ -15,7 +15,7 @@ public sealed class WriteBatcherTests
         {
             await create.ExecuteNonQueryAsync();
         }
-        var writes = new PostgresWriteBatcher(dataSource, Options.Create(new WriteBatchOptions { MaxConcurrentBatches = concurrentBatches }), NullLogger<PostgresWriteBatcher>.Instance);
+        var writes = new PostgresWriteBatcher(dataSource, Options.Create(new PostgresStorageOptions { MaxConcurrentBatches = concurrentBatches }), NullLogger<PostgresWriteBatcher>.Instance);
         return (dataSource, writes);
     }
 
