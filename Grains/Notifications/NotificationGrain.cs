@@ -19,6 +19,8 @@ namespace PaymentNotifications.Grains.Notifications;
 /// schedulers wake it again on a survivor.
 /// </summary>
 [GrainType("notification")]
+// An activation a read brought up goes after two idle minutes, not Orleans' default fifteen; it must outlive any timer it holds.
+[CollectionAgeLimit(Minutes = NotificationGrain.CollectionAgeMinutes)]
 public sealed class NotificationGrain(
     [PersistentState(NotificationGrain.StateName, StorageNames.Notifications)] IPersistentState<NotificationRecord> record,
     ChannelDispatcher dispatcher,
@@ -32,6 +34,8 @@ public sealed class NotificationGrain(
 {
     public const string StateName = "notification";
 
+    public const int CollectionAgeMinutes = 2;
+
     // Stored errors are cut so one bad receiver cannot bloat the record.
     private const int MaxErrorLength = 500;
 
@@ -41,6 +45,9 @@ public sealed class NotificationGrain(
 
     // The next attempt, while it is within the active horizon.
     private IGrainTimer? _timer;
+
+    // Activated already past the stuck threshold: a reconciliation that woke it should count it even if the timer runs first.
+    private bool _activatedStuck;
 
     private NotificationRecord State
     {
@@ -54,7 +61,10 @@ public sealed class NotificationGrain(
     {
         if (StateExists && State.State == NotificationState.Pending)
         {
-            Arm(time.GetUtcNow());
+            var now = time.GetUtcNow();
+            _activatedStuck = State.NextAttemptAt <= now - _stuckAfter;
+            // Not let go from here: the call that activated it has yet to run (it goes when idle, by its collection age).
+            Arm(now, letGoWhenFar: false);
         }
         return Task.CompletedTask;
     }
@@ -166,29 +176,38 @@ public sealed class NotificationGrain(
     public Task<bool> Reconcile()
     {
         var now = time.GetUtcNow();
-        if (!StateExists || State.State != NotificationState.Pending || State.NextAttemptAt > now - _stuckAfter)
+        var wasStuck = _activatedStuck;
+        _activatedStuck = false;
+        if (StateExists && State.State == NotificationState.Pending && State.NextAttemptAt <= now - _stuckAfter)
         {
-            return Task.FromResult(false);
+            // A turn of its own: the attempt it was due for is not running, or this call would have waited for it.
+            Arm(now);
+            wasStuck = true;
         }
-        // A turn of its own: the attempt it was due for is not running, or this call would have waited for it.
-        logger.LogWarning("Notification {NotificationId} was overdue since {NextAttemptAt}; resuming", State.Id, State.NextAttemptAt);
-        Arm(now);
-        return Task.FromResult(true);
+        if (wasStuck)
+        {
+            logger.LogWarning("Notification {NotificationId} was found overdue by reconciliation; resumed", State.Id);
+        }
+        return Task.FromResult(wasStuck);
     }
 
     public Task Wake() => Task.CompletedTask;
 
     /// <summary>
     /// Arms the next attempt of a PENDING notification: a timer when it is within the active horizon,
-    /// otherwise nothing held here (the activation may go; a scheduler wakes it when it comes near).
+    /// otherwise nothing held here, and the activation is let go after this turn (a scheduler wakes it
+    /// when it comes near).
     /// </summary>
-    private void Arm(DateTimeOffset now)
+    private void Arm(DateTimeOffset now, bool letGoWhenFar = true)
     {
         Disarm();
         var wait = (State.NextAttemptAt ?? now) - now;
         if (wait > _activeHorizon)
         {
-            this.DeactivateOnIdle();
+            if (letGoWhenFar)
+            {
+                this.DeactivateOnIdle();
+            }
             return;
         }
         _timer = this.RegisterGrainTimer(AttemptAsync, new GrainTimerCreationOptions

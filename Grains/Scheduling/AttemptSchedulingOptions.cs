@@ -28,6 +28,9 @@ public sealed class AttemptSchedulingOptions
     /// <summary>How often every silo pings the schedulers, which brings a failed-over one back (<c>Scheduling:KeepAliveInterval</c>, default 5s).</summary>
     public string KeepAliveInterval { get; set; } = "5s";
 
+    /// <summary>The longest active horizon: idle notification activations are collected after two minutes.</summary>
+    public static readonly TimeSpan MaxActiveHorizon = TimeSpan.FromSeconds(90);
+
     public TimeSpan GetPollInterval() => DurationText.Parse(PollInterval);
 
     public TimeSpan GetWakeAhead() => DurationText.Parse(WakeAhead);
@@ -57,6 +60,10 @@ public sealed class AttemptSchedulingOptions
         if (errors.Count == 0 && GetActiveHorizon() <= GetWakeAhead() + GetPollInterval())
         {
             errors.Add("Scheduling:ActiveHorizon must be longer than Scheduling:WakeAhead plus Scheduling:PollInterval.");
+        }
+        if (errors.Count == 0 && GetActiveHorizon() > MaxActiveHorizon)
+        {
+            errors.Add($"Scheduling:ActiveHorizon must be at most {MaxActiveHorizon.TotalSeconds:0} s: an idle notification activation is collected after two minutes, timer or not.");
         }
         return errors;
     }

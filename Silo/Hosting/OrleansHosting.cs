@@ -38,7 +38,10 @@ public static class OrleansHosting
             }
             builder.UseOrleansClient(client =>
             {
+                client.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = Identity(configuration, durable: true));
                 client.UseAdoNetClustering(o => { o.Invariant = Invariant; o.DataSource = dataSource; });
+                // A silo that joined is used within seconds rather than at the default 30 s refresh.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 client.Services.AddNotificationContracts();
                 client.AddDashboard();
             });
@@ -47,14 +50,15 @@ public static class OrleansHosting
 
         builder.UseOrleans(silo =>
         {
+            var (serviceId, clusterId) = Identity(configuration, durable: dataSource is not null);
             if (dataSource is null)
             {
                 var endpoints = configuration.GetSection("Orleans:Endpoints");
                 silo.UseLocalhostClustering(
                     siloPort: endpoints.GetValue("SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
                     gatewayPort: endpoints.GetValue("GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-                    serviceId: configuration["Orleans:ServiceId"] ?? "notifications",
-                    clusterId: configuration["Orleans:ClusterId"] ?? "dev");
+                    serviceId: serviceId,
+                    clusterId: clusterId);
                 silo.UseInMemoryReminderService();
                 silo.AddMemoryGrainStorage(Grains.Storage.StorageNames.Grains);
             }
@@ -64,11 +68,7 @@ public static class OrleansHosting
                 silo.UseAdoNetReminderService(o => { o.Invariant = Invariant; o.DataSource = dataSource; });
                 silo.AddAdoNetGrainStorage(Grains.Storage.StorageNames.Grains, o => { o.Invariant = Invariant; o.DataSource = dataSource; });
             }
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ServiceId = configuration["Orleans:ServiceId"] ?? "notifications";
-                o.ClusterId = configuration["Orleans:ClusterId"] ?? (dataSource is null ? "dev" : "notifications");
-            });
+            silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (serviceId, clusterId));
             silo.Services.AddOptions<ClusterMembershipOptions>().Configure(TuneMembership).Bind(configuration.GetSection("Orleans:Membership"));
             silo.Services.AddNotificationContracts();
             silo.AddNotificationGrains(configuration, durable: dataSource is not null);
@@ -77,20 +77,26 @@ public static class OrleansHosting
         return builder;
     }
 
+    /// <summary>The service and cluster ids (<c>Orleans:ServiceId</c>, default "notifications"; <c>Orleans:ClusterId</c>, default "notifications", dev mode "dev").</summary>
+    private static (string ServiceId, string ClusterId) Identity(IConfiguration configuration, bool durable) =>
+        (configuration["Orleans:ServiceId"] ?? "notifications", configuration["Orleans:ClusterId"] ?? (durable ? "notifications" : "dev"));
+
     /// <summary>
     /// Failover in seconds, with two votes still needed to declare a silo dead: a killed silo stops answering
-    /// probes and is out after two missed one-second probes; a hung one (whose connection stays up) after
-    /// about 10 s rather than a minute. Overridden by <c>Orleans:Membership:*</c>.
+    /// probes and is out after two missed one-second probes (about 2 s); a hung one, whose connection stays
+    /// up, after its probes time out at <c>MaxProbeTimeout</c> (about 5-10 s rather than a minute). A silo
+    /// that restarts after the whole cluster died finds the stale rows judged within about 10 s. Overridden by
+    /// <c>Orleans:Membership:*</c> (Orleans' own option names).
     /// </summary>
     private static void TuneMembership(ClusterMembershipOptions o)
     {
         o.ProbeTimeout = TimeSpan.FromSeconds(1);
+        o.MaxProbeTimeout = TimeSpan.FromSeconds(2);
         o.NumMissedProbesLimit = 2;
         o.NumVotesForDeathDeclaration = 2;
-        o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+        o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
-        // Rows of silos gone for a day are removed, so the table does not grow with every restart.
-        o.DefunctSiloExpiration = TimeSpan.FromDays(1);
-        o.DefunctSiloCleanupPeriod = TimeSpan.FromHours(1);
+        o.NumMissedTableIAmAliveLimit = 2;
+        o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
     }
 }

@@ -135,8 +135,10 @@ public static class SiloHostingExtensions
         var identity = app.Services.GetRequiredService<SiloIdentity>();
         var generated = app.Services.GetRequiredService<DevKeys>();
         var durable = !string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString("Postgres"));
-        var orleans = identity.SiloAddress is { } address ? $"Orleans silo {identity.Id} at {address}" : $"Orleans client {identity.Id} (no silo)";
-        Console.WriteLine($"Notifications {orleans}, HTTP on {string.Join(", ", app.Urls)}");
+        Console.WriteLine($"Notifications silo {identity.Id} listening on {string.Join(", ", app.Urls)}");
+        Console.WriteLine(identity.SiloAddress is { } address
+            ? $"Orleans silo at {address}, cluster '{app.Configuration["Orleans:ClusterId"] ?? (durable ? "notifications" : "dev")}'"
+            : "Orleans client only (Silo:Role=Client): no grains run here, calls go to the cluster's gateways");
         Console.WriteLine(durable
             ? "Mode: durable (PostgreSQL: Orleans clustering, reminders and grain storage, notifications table)"
             : "Mode: dev (localhost clustering, in-memory storage and reminders, sandbox providers); set ConnectionStrings__Postgres for durable mode");

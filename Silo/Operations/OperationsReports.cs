@@ -104,13 +104,17 @@ public sealed class OperationsReports(
             .OrderBy(m => m.SiloName, StringComparer.Ordinal)];
     }
 
-    // Each active silo's latest report, if it is recent; null for the others.
+    // Each active silo's latest report, if it is recent (this silo's own, fresh); null for the others.
     private async Task<SiloReport?[]> ReportsAsync(IReadOnlyList<MembershipEntry> members) =>
         await Task.WhenAll(members.Select(async m =>
         {
             if (m.Status != SiloStatus.Active)
             {
                 return null;
+            }
+            if (m.SiloAddress.Equals(identity.SiloAddress))
+            {
+                return await ReadSiloAsync(CancellationToken.None);
             }
             try
             {

@@ -333,12 +333,16 @@ public abstract class WebhookDeliveryTests
         state.State!.SendAt = state.State.NextAttemptAt = DateTimeOffset.UtcNow.AddSeconds(-30);
         await storage.WriteStateAsync(NotificationGrain.StateName, grainId, state);
 
-        var notification = await tenant.WaitForFinalAsync(id, TimeSpan.FromSeconds(30));
-
-        Assert.Equal("SUCCESS", notification.State());
+        // Nothing reads it meanwhile: any activation (a GET too) would arm the overdue attempt itself.
         var grains = app.Services.GetRequiredService<Orleans.IGrainFactory>();
-        var statuses = await Task.WhenAll(Enumerable.Range(0, 8).Select(shard => grains.GetGrain<PaymentNotifications.Grains.Interfaces.Scheduling.ISchedulerGrain>(shard).GetStatus()));
-        Assert.Equal(1, statuses.Sum(s => s.Reconciled));
+        async Task<long> ReconciledAsync() => (await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(shard => grains.GetGrain<PaymentNotifications.Grains.Interfaces.Scheduling.ISchedulerGrain>(shard).GetStatus()))).Sum(s => s.Reconciled);
+        await Eventually.HoldsAsync(async () => await ReconciledAsync() > 0, TimeSpan.FromSeconds(30), "a reconciliation sweep resumed the notification");
+        await Eventually.HoldsAsync(() => receiver.CountFor(id) > 0, TimeSpan.FromSeconds(30), "the resumed notification was delivered");
+
+        Assert.Equal("SUCCESS", (await tenant.WaitForFinalAsync(id)).State());
+        Assert.Equal(1, receiver.CountFor(id));
+        Assert.Equal(1, await ReconciledAsync());
     }
 
     private static async Task<bool> GrainIsActiveAsync(SiloApp app, string id)

@@ -12,9 +12,9 @@ namespace PaymentNotifications.Api.Authentication;
 
 /// <summary>
 /// Bearer API keys: the admin key from configuration reaches /v1/admin/*, a tenant key reaches
-/// that tenant's data only. Keys are compared by hash in constant time. A key may also come as the
-/// password of HTTP Basic authentication (any user name), which is how a browser opens the Orleans
-/// Dashboard: pages under <see cref="BasicChallengePaths"/> ask for it with a Basic challenge.
+/// that tenant's data only. Keys are compared by hash in constant time. Under <see cref="BasicChallengePaths"/>
+/// (the Orleans Dashboard, which a browser opens without a bearer header) a key may also come as the
+/// password of HTTP Basic authentication (any user name), and a 401 asks for it with a Basic challenge.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -40,7 +40,8 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             key = header["Bearer ".Length..].Trim();
         }
-        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && BasicPassword(header["Basic ".Length..].Trim()) is { } password)
+        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && UnderBasicChallenge
+                 && BasicPassword(header["Basic ".Length..].Trim()) is { } password)
         {
             key = password;
         }
@@ -65,7 +66,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = BasicChallengePaths.Any(p => Request.Path.StartsWithSegments(p))
+        Response.Headers.WWWAuthenticate = UnderBasicChallenge
             ? "Basic realm=\"Orleans Dashboard (admin key as password)\", Bearer"
             : "Bearer";
         await ApiProblems.Problem(StatusCodes.Status401Unauthorized, ApiProblems.Unauthorized, "Authentication required.",
@@ -78,6 +79,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private AuthenticateResult Success(params Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+
+    private bool UnderBasicChallenge => BasicChallengePaths.Any(p => Request.Path.StartsWithSegments(p));
 
     private static string? BasicPassword(string encoded)
     {

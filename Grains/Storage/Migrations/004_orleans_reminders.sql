@@ -99,7 +99,10 @@ WHERE service_id = @ServiceId
 $q$),
 
 -- Ring range that wraps around (or the full ring when BeginHash = EndHash):
--- everything above BeginHash plus everything up to EndHash.
+-- everything above BeginHash plus everything up to EndHash. Written as two
+-- index range scans instead of one OR filter (which would read every row of
+-- the service). Orleans only uses this key when (int)BeginHash >= (int)EndHash,
+-- so the two halves are disjoint and UNION ALL returns no duplicates.
 ('ReadRangeRows2Key', $q$
 SELECT
     grain_id      AS "GrainId",
@@ -109,7 +112,12 @@ SELECT
     version       AS "Version"
 FROM orleans_reminder
 WHERE service_id = @ServiceId
-  AND (grain_hash > @BeginHash OR grain_hash <= @EndHash)
+  AND grain_hash > @BeginHash
+UNION ALL
+SELECT grain_id, reminder_name, start_time, period_ms, version
+FROM orleans_reminder
+WHERE service_id = @ServiceId
+  AND grain_hash <= @EndHash
 $q$),
 
 -- Register / re-register. Orleans' contract here is last-writer-wins (no ETag

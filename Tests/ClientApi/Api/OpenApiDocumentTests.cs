@@ -94,13 +94,14 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject();
 
         Assert.Contains("\"nextCursor\"", guide);
-        Assert.Contains("\"partitionOwners\"", guide);
+        Assert.Contains("\"heartbeatAgeSeconds\"", guide);
         Assert.Contains("\"replayed\"", guide);
         Assert.Contains("RateLimit-Remaining", guide);
         Assert.Contains("/problems/validation-failed", guide);
         var cluster = paths["/v1/admin/cluster"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["example"]!;
         Assert.Equal("active", cluster["silos"]![0]!["status"]!.GetValue<string>());
-        Assert.NotNull(cluster["partitionOwners"]![0]!["owner"]);
+        Assert.Null(cluster["partitionOwners"]);
+        Assert.NotNull(cluster["silos"]![0]!["activationsByType"]);
         var list = paths["/v1/notifications"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["example"]!;
         Assert.NotNull(list["items"]);
         Assert.NotNull(list["nextCursor"]);
