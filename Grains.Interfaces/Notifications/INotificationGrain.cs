@@ -30,8 +30,8 @@ public interface INotificationGrain : IGrainWithStringKey
     Task<bool> Reconcile();
 
     /// <summary>
-    /// Activates the notification so that it arms its next attempt; the scheduler calls it when the
-    /// attempt comes due. Does nothing more on an active one, so it need not wait for a turn.
+    /// Makes sure the notification's next attempt is armed (activating it if need be); the scheduler calls it as the
+    /// attempt comes due. It never waits for an attempt under way, which arms the next one itself.
     /// </summary>
     [AlwaysInterleave]
     Task Wake();

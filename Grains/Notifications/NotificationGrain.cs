@@ -49,6 +49,9 @@ public sealed class NotificationGrain(
     // Activated already past the stuck threshold: a reconciliation that woke it should count it even if the timer runs first.
     private bool _activatedStuck;
 
+    // An attempt is under way (its turn awaits the provider; Wake may interleave).
+    private bool _attempting;
+
     private NotificationRecord State
     {
         get => record.State;
@@ -191,7 +194,16 @@ public sealed class NotificationGrain(
         return Task.FromResult(wasStuck);
     }
 
-    public Task Wake() => Task.CompletedTask;
+    public Task Wake()
+    {
+        // Activated by this call, it armed itself; active already with no timer (a read brought it up while its time was
+        // far), it arms now. An attempt under way arms the next one when it ends.
+        if (StateExists && State.State == NotificationState.Pending && _timer is null && !_attempting)
+        {
+            Arm(time.GetUtcNow(), letGoWhenFar: false);
+        }
+        return Task.CompletedTask;
+    }
 
     /// <summary>
     /// Arms the next attempt of a PENDING notification: a timer when it is within the active horizon,
@@ -227,6 +239,19 @@ public sealed class NotificationGrain(
     private async Task AttemptAsync()
     {
         _timer = null;
+        _attempting = true;
+        try
+        {
+            await AttemptDueAsync();
+        }
+        finally
+        {
+            _attempting = false;
+        }
+    }
+
+    private async Task AttemptDueAsync()
+    {
         var now = time.GetUtcNow();
         if (State.IsTerminal)
         {

@@ -73,12 +73,12 @@ try {
   step('cluster panel lists the silo with live figures');
   await page.waitForFunction(() => {
     const row = document.querySelector('#silo-table tbody tr');
-    return row && row.cells[5].textContent !== '-' && Number(row.cells[4].textContent) > 0;
+    return row && row.cells[5].textContent !== '-' && Number(row.cells[4].textContent) > 0; // CPU shown, activations counted
   });
   const siloCells = await page.$eval('#silo-table tbody tr', (tr) => [...tr.cells].map((c) => c.textContent.trim()));
   check(siloCells[1] === 'active', `silo status should be active, was ${siloCells[1]}`);
-  check(/^http:\/\/127\.0\.0\.1:\d+$/.test(siloCells[2]), `silo address should be shown, was ${siloCells[2]}`);
-  check(/\d/.test(siloCells[7]), `memory should be shown, was ${siloCells[7]}`);
+  check(/^S127\.0\.0\.1:\d+:\d+$/.test(siloCells[2]), `the silo's Orleans address should be shown, was ${siloCells[2]}`);
+  check(/\d/.test(siloCells[6]), `memory should be shown, was ${siloCells[6]}`);
   const cells = await page.$$eval('#grain-map .cell', (chips) => chips.map((c) => [c.dataset.silo, c.dataset.grainType]));
   check(cells.some(([silo, type]) => silo.length > 0 && type === 'SchedulerGrain'), 'the grain map should show where the schedulers run');
 
