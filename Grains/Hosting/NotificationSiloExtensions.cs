@@ -76,7 +76,6 @@ public static class NotificationSiloExtensions
         services.AddOptions<WebhookEndpointOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName))
             .Validate(o => DurationText.TryParse(o.SecretRotationOverlap, out _) && DurationText.TryParse(o.DisableAfter, out _),
                 "Webhooks:SecretRotationOverlap and Webhooks:DisableAfter must be durations such as 24h.").ValidateOnStart();
-        services.AddOptions<WebhookTargetGuardOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.BuildRetrySchedules());
 
         // Reconciliation rides an Orleans reminder; an interval under Orleans' one-minute floor (tests) lowers the floor.
@@ -90,9 +89,9 @@ public static class NotificationSiloExtensions
         services.TryAddSingleton<NotificationMetrics>();
         services.AddSingleton<ChannelDispatcher>();
         services.AddSingleton<IDeliveryChannel, WebhookChannel>();
-        AddProviderChannels(services, configuration);
+        services.AddDeliveryTargets(configuration);
+        AddProviderChannels(services);
         AddUsersAndTemplates(services, configuration);
-        services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddHttpClient(WebhookChannel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<WebhookTargetGuard>().CreateHandler());
 
@@ -108,15 +107,27 @@ public static class NotificationSiloExtensions
         return silo;
     }
 
-    // SMS, email and push: the configured adapters (Providers:*), in the order Channels:* gives, behind shared circuits.
-    private static void AddProviderChannels(IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// What delivery goes to and what the HTTP API checks against, in a silo and in a facade running alone: the webhook
+    /// target guard (<c>Webhooks:*</c>), the configured provider adapters (<c>Providers:*</c>) and this process's view of
+    /// their circuits (<c>Breakers:*</c>).
+    /// </summary>
+    public static IServiceCollection AddDeliveryTargets(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<WebhookTargetGuardOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName));
+        services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddProviderAdapters(configuration);
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))
             .Validate(o => o.Validate().Count == 0, "Invalid Breakers options").ValidateOnStart();
-        services.AddOptions<ChannelRoutingOptions>().Bind(configuration.GetSection("Channels"))
-            .Validate(o => o.Validate().Count == 0, "Invalid Channels options: Channels:Fallback:{type} must name webhook, sms, email or push").ValidateOnStart();
         services.AddSingleton<ProviderCircuits>();
+        return services;
+    }
+
+    // SMS, email and push: the configured adapters, in the order Channels:* gives, behind shared circuits.
+    private static void AddProviderChannels(IServiceCollection services)
+    {
+        services.AddOptions<ChannelRoutingOptions>().BindConfiguration("Channels")
+            .Validate(o => o.Validate().Count == 0, "Invalid Channels options: Channels:Fallback:{type} must name webhook, sms, email or push").ValidateOnStart();
         foreach (var channel in (Channel[])[Channel.Sms, Channel.Email, Channel.Push])
         {
             services.AddSingleton<IDeliveryChannel>(sp =>

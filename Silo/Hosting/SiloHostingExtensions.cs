@@ -53,9 +53,8 @@ public static class SiloHostingExtensions
         var hostsSilo = !OrleansHosting.IsClientOnly(builder.Configuration);
         if (!hostsSilo)
         {
-            // The facade alone still lists and steers the configured providers' circuits.
-            builder.Services.AddProviderAdapters(builder.Configuration);
-            builder.Services.AddSingleton<ProviderCircuits>();
+            // The facade alone still checks webhook targets and lists and steers the configured providers' circuits.
+            builder.Services.AddDeliveryTargets(builder.Configuration);
         }
         builder.Services.AddNotificationsApi(builder.Configuration);
         builder.Services.AddSiloOperations(builder.Configuration, hostsSilo);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaymentNotifications.Api;
+using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Silo.Dashboard;
 using PaymentNotifications.Silo.Metrics;
 
@@ -17,6 +19,8 @@ public static class OperationsHostingExtensions
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());
         services.AddSingleton<SiloIdentity>();
+        // A facade alone counts no attempts, but reports the same figures (zero).
+        services.TryAddSingleton<NotificationMetrics>();
         if (hostsSilo)
         {
             services.AddSingleton<SiloMeter>();
