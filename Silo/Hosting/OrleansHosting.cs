@@ -18,14 +18,29 @@ public static class OrleansHosting
     /// <summary>Orleans' ADO.NET invariant for PostgreSQL.</summary>
     public const string Invariant = "Npgsql";
 
+    /// <summary>Turns on Orleans' Kubernetes hosting for a silo (env <c>Orleans__Kubernetes__Enabled=true</c>); off by default.</summary>
+    public const string KubernetesKey = "Orleans:Kubernetes:Enabled";
+
+    /// <summary>Options of Orleans' Kubernetes hosting (<c>KubernetesHostingOptions</c>: MaxAgents, DeleteDefunctSiloPods, ...).</summary>
+    public const string KubernetesSection = "Orleans:Kubernetes";
+
     /// <summary>Whether this process is only a client of the cluster (<c>Silo:Role=Client</c>).</summary>
     public static bool IsClientOnly(IConfiguration configuration) =>
         string.Equals(configuration[RoleKey], "Client", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Whether the silo uses Orleans' Kubernetes hosting (<see cref="KubernetesKey"/>=true). An explicit switch rather
+    /// than detecting a pod (KUBERNETES_SERVICE_HOST is set in every pod): the hosting needs the pods' RBAC, the
+    /// orleans/* pod labels and POD_NAME/POD_NAMESPACE, which only k8s/40-silo.yaml sets up; a silo started in some
+    /// other pod, or anywhere outside Kubernetes (tests, scripts/cluster.sh), behaves as before.
+    /// </summary>
+    public static bool UsesKubernetesHosting(IConfiguration configuration) => configuration.GetValue<bool>(KubernetesKey);
+
+    /// <summary>
     /// Adds the silo. Ports and identity are Orleans' own keys: <c>Orleans:Endpoints:SiloPort</c> (default 11111),
     /// <c>Orleans:Endpoints:GatewayPort</c> (30000), <c>Orleans:Endpoints:AdvertisedIPAddress</c>, <c>Orleans:ClusterId</c>
-    /// and <c>Orleans:ServiceId</c>; membership timings bind from <c>Orleans:Membership</c>.
+    /// and <c>Orleans:ServiceId</c>; membership timings bind from <c>Orleans:Membership</c>. <c>Orleans:Kubernetes:Enabled=true</c>
+    /// adds Orleans' Kubernetes hosting (the pod name then replaces <c>Orleans:Name</c> as the silo name).
     /// </summary>
     public static WebApplicationBuilder AddNotificationOrleans(this WebApplicationBuilder builder, NpgsqlDataSource? dataSource)
     {
@@ -69,6 +84,12 @@ public static class OrleansHosting
                 silo.AddAdoNetGrainStorage(Grains.Storage.StorageNames.Grains, o => { o.Invariant = Invariant; o.DataSource = dataSource; });
             }
             silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (serviceId, clusterId));
+            if (UsesKubernetesHosting(configuration))
+            {
+                // Silo name = POD_NAME, advertised address = POD_IP (unless Orleans:Endpoints:AdvertisedIPAddress is set);
+                // a few silos watch the pods labelled with this cluster's ids and declare a deleted pod's silo dead.
+                silo.UseKubernetesHosting(o => o.Bind(configuration.GetSection(KubernetesSection)));
+            }
             silo.Services.AddOptions<ClusterMembershipOptions>().Configure(TuneMembership).Bind(configuration.GetSection("Orleans:Membership"));
             silo.Services.AddNotificationContracts();
             silo.AddNotificationGrains(configuration, durable: dataSource is not null);
