@@ -11,7 +11,8 @@ using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.OpenApi;
 using PaymentNotifications.Api.RateLimiting;
 using PaymentNotifications.Grains.Tenants;
-using PaymentNotifications.Runtime;
+using Orleans;
+using Orleans.Runtime;
 
 namespace PaymentNotifications.Api;
 
@@ -76,8 +77,9 @@ public static class ApiServiceCollectionExtensions
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.TooLarge(context),
             BadHttpRequestException bad => ApiProblems.Malformed(bad.Message),
-            GrainUnavailableException => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ApiProblems.Unavailable,
-                "The cluster could not serve the request in time.", "Ownership of the notification is moving between silos; retry with the same idempotency key."),
+            OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
+                => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ApiProblems.Unavailable,
+                "The cluster could not serve the request in time.", "A silo is joining or leaving the cluster; retry with the same idempotency key."),
             _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, ApiProblems.Internal, "Internal error.",
                 $"The request failed unexpectedly (trace {context.TraceIdentifier}); nothing acknowledged is lost, retry with the same idempotency key."),
         };

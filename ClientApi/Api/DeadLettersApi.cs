@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

@@ -6,7 +6,7 @@ using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Merchants;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

@@ -9,7 +9,7 @@ using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Interfaces.Templates;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

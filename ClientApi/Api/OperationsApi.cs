@@ -8,7 +8,8 @@ using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Interfaces.Tenants;
-using PaymentNotifications.Runtime;
+using Orleans;
+using PaymentNotifications.Grains.Interfaces.Operations;
 
 namespace PaymentNotifications.Api;
 
@@ -40,13 +41,13 @@ public static class OperationsApi
     }
 
     private static async Task<IResult> Cluster(HttpContext http, CancellationToken cancellationToken) =>
-        Reports(http) is { } reports ? TypedResults.Ok(await reports.ReadClusterAsync(Authorization(http), cancellationToken)) : NotHosted();
+        Reports(http) is { } reports ? TypedResults.Ok(await reports.ReadClusterAsync(cancellationToken)) : NotHosted();
 
-    private static IResult Silo(HttpContext http) =>
-        Reports(http) is { } reports ? TypedResults.Ok(reports.ReadSilo()) : NotHosted();
+    private static async Task<IResult> Silo(HttpContext http, CancellationToken cancellationToken) =>
+        Reports(http) is { } reports ? TypedResults.Ok(await reports.ReadSiloAsync(cancellationToken)) : NotHosted();
 
     private static async Task<IResult> Stats(HttpContext http, CancellationToken cancellationToken) =>
-        Reports(http) is { } reports ? TypedResults.Ok(await reports.ReadStatsAsync(Authorization(http), cancellationToken)) : NotHosted();
+        Reports(http) is { } reports ? TypedResults.Ok(await reports.ReadStatsAsync(cancellationToken)) : NotHosted();
 
     private static async Task<IResult> FindById(string id, INotificationQueries queries, IGrainFactory grains, HttpContext http)
     {
@@ -91,8 +92,6 @@ public static class OperationsApi
     private static IOperationsReports? Reports(HttpContext http) => http.RequestServices.GetService<IOperationsReports>();
 
     // Passed on to the other silos of the cluster, which check it as this silo did.
-    private static string? Authorization(HttpContext http) => http.Request.Headers.Authorization.ToString() is { Length: > 0 } value ? value : null;
-
     private static IResult NotHosted() =>
         ApiProblems.Problem(StatusCodes.Status501NotImplemented, ApiProblems.Unavailable, "Not available in this process.",
             "Cluster and traffic figures are served by processes that host the silo runtime.");
@@ -102,68 +101,27 @@ public static class OperationsApi
 public interface IOperationsReports
 {
     /// <summary>This process's own figures and recent traffic.</summary>
-    SiloReport ReadSilo();
+    Task<SiloReport> ReadSiloAsync(CancellationToken cancellationToken);
 
-    /// <summary>The cluster as this silo sees it, with each live silo's own figures asked of it.</summary>
-    Task<ClusterReport> ReadClusterAsync(string? authorization, CancellationToken cancellationToken);
+    /// <summary>The cluster's silos from Orleans' membership, with each live silo's latest published figures.</summary>
+    Task<ClusterReport> ReadClusterAsync(CancellationToken cancellationToken);
 
-    /// <summary>Traffic of every live silo summed, queue and reminder backlog, latency percentiles.</summary>
-    Task<StatsReport> ReadStatsAsync(string? authorization, CancellationToken cancellationToken);
+    /// <summary>Traffic of every live silo summed, queue and attempt backlog, latency percentiles.</summary>
+    Task<StatsReport> ReadStatsAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A notification found by an operator, with the tenant it belongs to.</summary>
 public sealed record AdminNotification(string TenantId, NotificationView Notification);
 
-/// <summary>One silo's own figures. CPU is a percentage of all the cores the process may use.</summary>
-public sealed record SiloReport(
-    string Id,
-    string Address,
-    DateTimeOffset StartedAt,
-    double UptimeSeconds,
-    int PartitionsOwned,
-    long Activations,
-    IReadOnlyDictionary<string, int> ActivationsByType,
-    double? CpuPercent,
-    long MemoryBytes,
-    long GcHeapBytes,
-    int ProcessorCount,
-    SiloReminders Reminders,
-    TrafficReport Traffic);
-
-/// <summary>A silo's reminder service: ticks fired and failed since start, and how late the most overdue tick was at the last poll.</summary>
-public sealed record SiloReminders(long Fired, long Failed, double LagSeconds);
-
-/// <summary>Recent traffic of one silo (or summed over silos): per-interval counts and histograms over the window.</summary>
-public sealed record TrafficReport(double IntervalSeconds, double WindowSeconds, IReadOnlyList<TrafficPoint> Points, IReadOnlyList<HistogramView> Histograms);
-
-/// <summary>Counts during the interval ending at <see cref="T"/> (unix seconds).</summary>
-public sealed record TrafficPoint(long T, IReadOnlyList<ChannelCount> Accepted, IReadOnlyList<AttemptCount> Attempts, IReadOnlyList<CompletionCount> Completed);
-
-public sealed record ChannelCount(string Channel, double Count);
-
-/// <summary>Attempts by channel, provider and outcome (delivered, retryable, permanent, unknown, deferred, notapplicable).</summary>
-public sealed record AttemptCount(string Channel, string Provider, string Outcome, double Count);
-
-public sealed record CompletionCount(string Channel, string State, double Count);
-
-/// <summary>
-/// A histogram over the window: <see cref="Counts"/> per bucket (not cumulative), the last for +Inf.
-/// Metric is "attemptDuration" (by provider) or "deliveryLatency" (by channel); values in seconds.
-/// </summary>
-public sealed record HistogramView(string Metric, string? Channel, string? Provider, IReadOnlyList<double> Bounds, IReadOnlyList<long> Counts, double Sum, long Count);
-
-/// <summary>The cluster as the answering silo sees it.</summary>
+/// <summary>The cluster as the answering process sees it, from Orleans' membership.</summary>
 public sealed record ClusterReport(
     string AnsweredBy,
-    int PartitionCount,
-    int UnownedPartitions,
     DateTimeOffset GeneratedAt,
-    IReadOnlyList<ClusterSilo> Silos,
-    IReadOnlyList<PartitionOwnerView> PartitionOwners);
+    IReadOnlyList<ClusterSilo> Silos);
 
 /// <summary>
-/// A silo of the membership. Status is active, shutting-down, stopped or dead (active but silent past
-/// the death timeout). Load figures are null when the silo could not be asked (not reachable).
+/// A silo of Orleans' membership. Status is joining, active, shutting-down, stopping or dead. Load figures are
+/// null when the silo has published none recently (it is not reachable).
 /// </summary>
 public sealed record ClusterSilo(
     string Id,
@@ -172,7 +130,6 @@ public sealed record ClusterSilo(
     DateTimeOffset StartedAt,
     double UptimeSeconds,
     double HeartbeatAgeSeconds,
-    int PartitionsOwned,
     long? Activations,
     IReadOnlyDictionary<string, int>? ActivationsByType,
     double? CpuPercent,
@@ -180,8 +137,6 @@ public sealed record ClusterSilo(
     double? ReminderLagSeconds,
     bool Reachable,
     bool Self);
-
-public sealed record PartitionOwnerView(int Partition, string? Owner);
 
 /// <summary>The dashboard's traffic, queue, latency and reminder figures for the whole cluster.</summary>
 public sealed record StatsReport(
@@ -199,7 +154,10 @@ public sealed record StatsReport(
 /// <summary>Stored notifications by state; PENDING ones whose next attempt is already due (overdue); the oldest PENDING one's age.</summary>
 public sealed record QueueFigures(IReadOnlyDictionary<string, long> ByState, long Pending, long Overdue, DateTimeOffset? OldestPendingCreatedAt, double? OldestPendingAgeSeconds);
 
-/// <summary>Reminders due now across the cluster and how late the oldest is, with ticks fired and failed and the worst silo's lag.</summary>
+/// <summary>
+/// Attempts due now across the cluster (PENDING notifications past their next attempt) and how late the oldest is, with the
+/// attempts the silos' timers started and those that failed unexpectedly, and the latest lateness of the worst silo.
+/// </summary>
 public sealed record ClusterReminders(long Due, DateTimeOffset? OldestDueAt, double LagSeconds, long Fired, long Failed, double MaxSiloLagSeconds);
 
 /// <summary>

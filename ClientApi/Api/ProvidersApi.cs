@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Grains.Interfaces.Providers;
 using PaymentNotifications.Grains.Providers;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Channels;
 using PaymentNotifications.Grains.Interfaces.Notifications;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

@@ -7,7 +7,7 @@ using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Templates;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

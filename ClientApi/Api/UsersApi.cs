@@ -7,7 +7,7 @@ using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Users;
 using PaymentNotifications.Grains.Users;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Api;
 

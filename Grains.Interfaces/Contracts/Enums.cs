@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
+using Orleans;
 
 namespace PaymentNotifications.Grains.Interfaces.Contracts;
 
 /// <summary>The channel a notification is delivered through.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Channel>))]
+[GenerateSerializer, Alias("channel")]
 public enum Channel
 {
     [JsonStringEnumMemberName("webhook")] Webhook,
@@ -14,6 +16,7 @@ public enum Channel
 
 /// <summary>How urgent a notification is; critical ones bypass quiet hours and bypassable preferences.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Priority>))]
+[GenerateSerializer, Alias("priority")]
 public enum Priority
 {
     [JsonStringEnumMemberName("normal")] Normal,
@@ -22,6 +25,7 @@ public enum Priority
 
 /// <summary>The delivery state machine of a notification.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<NotificationState>))]
+[GenerateSerializer, Alias("notification-state")]
 public enum NotificationState
 {
     [JsonStringEnumMemberName("PENDING")] Pending,
@@ -33,6 +37,7 @@ public enum NotificationState
 
 /// <summary>The platform of a push device token.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PushPlatform>))]
+[GenerateSerializer, Alias("push-platform")]
 public enum PushPlatform
 {
     [JsonStringEnumMemberName("android")] Android,

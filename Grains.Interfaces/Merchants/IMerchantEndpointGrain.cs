@@ -1,35 +1,41 @@
-using PaymentNotifications.Runtime;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace PaymentNotifications.Grains.Interfaces.Merchants;
 
 /// <summary>PUT body of a merchant's webhook endpoint.</summary>
+[GenerateSerializer, Immutable, Alias("webhook-endpoint-request")]
 public sealed record WebhookEndpointRequest
 {
-    public string? Url { get; init; }
-    public string? Secret { get; init; }
-    public IReadOnlyList<string>? EventTypes { get; init; }
+    [Id(0)] public string? Url { get; init; }
+    [Id(1)] public string? Secret { get; init; }
+    [Id(2)] public IReadOnlyList<string>? EventTypes { get; init; }
 }
 
 /// <summary>A merchant's webhook endpoint as the API shows it.</summary>
+[GenerateSerializer, Immutable, Alias("webhook-endpoint-view")]
 public sealed record WebhookEndpointView
 {
-    public string Url { get; init; } = "";
-    public string Secret { get; init; } = "";
-    public bool Enabled { get; init; }
+    [Id(0)] public string Url { get; init; } = "";
+    [Id(1)] public string Secret { get; init; } = "";
+    [Id(2)] public bool Enabled { get; init; }
 
     /// <summary>Event types delivered; empty means all.</summary>
-    public IReadOnlyList<string> EventTypes { get; init; } = [];
-    public string? DisabledReason { get; init; }
-    public DateTimeOffset? FailingSince { get; init; }
+    [Id(3)] public IReadOnlyList<string> EventTypes { get; init; } = [];
+    [Id(4)] public string? DisabledReason { get; init; }
+    [Id(5)] public DateTimeOffset? FailingSince { get; init; }
 }
 
 /// <summary>The answer to a secret rotation: the new secret, and until when the previous one still signs.</summary>
+[GenerateSerializer, Immutable, Alias("rotated-secret")]
 public sealed record RotatedSecret(string Secret, DateTimeOffset PreviousSecretExpiresAt);
 
 /// <summary>A signing secret; one replaced by a rotation signs until <see cref="ExpiresAt"/>.</summary>
+[GenerateSerializer, Immutable, Alias("signing-secret")]
 public sealed record SigningSecret(string Value, DateTimeOffset? ExpiresAt);
 
 /// <summary>What a delivery needs to send to the endpoint: URL, signing secrets (newest first), filters.</summary>
+[GenerateSerializer, Immutable, Alias("webhook-target")]
 public sealed record WebhookTarget(string Url, IReadOnlyList<SigningSecret> Secrets, bool Enabled, IReadOnlyList<string> EventTypes, DateTimeOffset? FailingSince)
 {
     public bool Accepts(string type) => EventTypes.Count == 0 || EventTypes.Contains(type, StringComparer.Ordinal);
@@ -39,7 +45,7 @@ public sealed record WebhookTarget(string Url, IReadOnlyList<SigningSecret> Secr
 }
 
 /// <summary>A merchant's webhook endpoint, keyed "{tenantId}/{merchantId}".</summary>
-[GrainType("merchant-endpoint")]
+[Alias("merchant-endpoint")]
 public interface IMerchantEndpointGrain : IGrainWithStringKey
 {
     /// <summary>Creates or replaces the endpoint (re-enabling a disabled one); a secret is generated when none is given.</summary>

@@ -1,5 +1,6 @@
+using Orleans;
+using Orleans.Concurrency;
 using PaymentNotifications.Grains.Interfaces.Contracts;
-using PaymentNotifications.Runtime;
 
 namespace PaymentNotifications.Grains.Interfaces.Notifications;
 
@@ -8,7 +9,7 @@ namespace PaymentNotifications.Grains.Interfaces.Notifications;
 /// <see cref="NotificationId"/>). Holds the state machine PENDING -> SUCCESS | FAILED | NOT_APPLY,
 /// or CANCELLED, and every attempt.
 /// </summary>
-[GrainType("notification")]
+[Alias("notification")]
 public interface INotificationGrain : IGrainWithStringKey
 {
     /// <summary>Creates the notification (PENDING, durable before this returns) or reports the existing one.</summary>
@@ -25,6 +26,13 @@ public interface INotificationGrain : IGrainWithStringKey
     /// <summary>Records a provider's later report (delivered, undelivered, bounced); the state stays as it is. False when unknown.</summary>
     Task<bool> RecordReceipt(string provider, string deliveryStatus);
 
-    /// <summary>Resumes a PENDING notification whose next attempt is overdue (its reminder was lost); true when it acted.</summary>
+    /// <summary>Resumes a PENDING notification whose next attempt is overdue by the stuck threshold; true when it was stuck.</summary>
     Task<bool> Reconcile();
+
+    /// <summary>
+    /// Makes sure the notification's next attempt is armed (activating it if need be); the scheduler calls it as the
+    /// attempt comes due. It never waits for an attempt under way, which arms the next one itself.
+    /// </summary>
+    [AlwaysInterleave]
+    Task Wake();
 }

@@ -17,11 +17,23 @@ public sealed record NotificationFilter
 /// <summary>A page of notifications, newest first, with the cursor of the next page (null on the last).</summary>
 public sealed record NotificationPage(IReadOnlyList<NotificationView> Items, string? NextCursor);
 
-/// <summary>Counts that operators and the dashboard watch.</summary>
+/// <summary>A PENDING notification and when its next attempt is due.</summary>
+[Orleans.GenerateSerializer, Orleans.Immutable, Orleans.Alias("due-notification")]
+public sealed record DueNotification(string Id, DateTimeOffset DueAt);
+
+/// <summary>The buckets <c>[From, To)</c> of <see cref="NotificationId.BucketOf"/> one scheduler owns.</summary>
+[Orleans.GenerateSerializer, Orleans.Immutable, Orleans.Alias("bucket-range")]
+public readonly record struct BucketRange(int From, int To)
+{
+    public bool Contains(int bucket) => bucket >= From && bucket < To;
+}
+
+/// <summary>Counts that operators and the dashboard watch; overdue ones are PENDING with their next attempt already due.</summary>
 public sealed record NotificationStats(
     IReadOnlyDictionary<string, long> ByState,
     long Overdue,
-    DateTimeOffset? OldestPendingCreatedAt);
+    DateTimeOffset? OldestPendingCreatedAt,
+    DateTimeOffset? OldestOverdueAt);
 
 /// <summary>
 /// Reads over the notification records, by indexed columns (state, tenant, channel, type, user,
@@ -35,8 +47,11 @@ public interface INotificationQueries
     /// <summary>Ids of FAILED notifications completed at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyList<string>> FindFailedAsync(string? tenantId, DateTimeOffset since, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Ids of PENDING notifications of the given partitions whose next attempt was due before <paramref name="dueBefore"/>.</summary>
-    Task<IReadOnlyList<string>> FindOverdueAsync(IReadOnlyCollection<int> partitions, DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// PENDING notifications of the buckets in <paramref name="buckets"/> whose next attempt is due
+    /// at or before <paramref name="dueBy"/> and after <paramref name="after"/>, in (due, id) order.
+    /// </summary>
+    Task<IReadOnlyList<DueNotification>> FindDueAsync(BucketRange buckets, DueNotification? after, DateTimeOffset dueBy, int limit, CancellationToken cancellationToken);
 
     /// <summary>The tenant a notification belongs to, or null when it does not exist.</summary>
     Task<string?> FindTenantAsync(string notificationId, CancellationToken cancellationToken);

@@ -1,44 +1,48 @@
 using System.Text.Json;
 using PaymentNotifications.Grains.Interfaces.Contracts;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Grains.Interfaces.Templates;
 
 /// <summary>One channel's template text in one locale (PUT body).</summary>
+[GenerateSerializer, Immutable, Alias("template-content")]
 public sealed record TemplateContent
 {
-    public string? SmsText { get; init; }
-    public string? EmailSubject { get; init; }
-    public string? EmailText { get; init; }
-    public string? EmailHtml { get; init; }
-    public string? PushTitle { get; init; }
-    public string? PushBody { get; init; }
+    [Id(0)] public string? SmsText { get; init; }
+    [Id(1)] public string? EmailSubject { get; init; }
+    [Id(2)] public string? EmailText { get; init; }
+    [Id(3)] public string? EmailHtml { get; init; }
+    [Id(4)] public string? PushTitle { get; init; }
+    [Id(5)] public string? PushBody { get; init; }
 }
 
 /// <summary>A stored template variant.</summary>
+[GenerateSerializer, Immutable, Alias("template-variant")]
 public sealed record TemplateVariant(Channel Channel, string Locale, TemplateContent Content, DateTimeOffset UpdatedAt);
 
 /// <summary>A rendered message, with SMS length facts where it applies.</summary>
+[GenerateSerializer, Immutable, Alias("rendered-message")]
 public sealed record RenderedMessage
 {
-    public string? Subject { get; init; }
-    public string? Text { get; init; }
-    public string? Html { get; init; }
-    public string? Title { get; init; }
-    public string? Body { get; init; }
+    [Id(0)] public string? Subject { get; init; }
+    [Id(1)] public string? Text { get; init; }
+    [Id(2)] public string? Html { get; init; }
+    [Id(3)] public string? Title { get; init; }
+    [Id(4)] public string? Body { get; init; }
 
     /// <summary>The locale actually used after fallback.</summary>
-    public string Locale { get; init; } = "";
-    public string? SmsEncoding { get; init; }
-    public int? SmsSegments { get; init; }
-    public int? SmsCharacters { get; init; }
+    [Id(5)] public string Locale { get; init; } = "";
+    [Id(6)] public string? SmsEncoding { get; init; }
+    [Id(7)] public int? SmsSegments { get; init; }
+    [Id(8)] public int? SmsCharacters { get; init; }
 }
 
 /// <summary>A render or a save that failed, with field-level messages (e.g. a variable the data lacks).</summary>
+[GenerateSerializer, Immutable, Alias("template-result")]
 public sealed record TemplateResult(RenderedMessage? Rendered, IReadOnlyDictionary<string, string[]>? Errors);
 
 /// <summary>A tenant's named template, keyed "{tenantId}/{name}", with a variant per channel and locale.</summary>
-[GrainType("template")]
+[Alias("template")]
 public interface ITemplateGrain : IGrainWithStringKey
 {
     /// <summary>Validates and saves a variant; errors (syntax, missing fields) leave the template unchanged.</summary>

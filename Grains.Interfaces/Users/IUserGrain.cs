@@ -1,24 +1,27 @@
 using PaymentNotifications.Grains.Interfaces.Contracts;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Grains.Interfaces.Users;
 
 /// <summary>Quiet hours as the API takes them: "HH:mm" start and end in an IANA time zone.</summary>
+[GenerateSerializer, Immutable, Alias("quiet-hours")]
 public sealed record QuietHoursView(string? Start, string? End, string? TimeZone);
 
 /// <summary>A user's preferences (PUT/GET /v1/users/{userId}/preferences).</summary>
+[GenerateSerializer, Immutable, Alias("user-preferences")]
 public sealed record UserPreferencesView
 {
     /// <summary>Channel switches, e.g. { "sms": true, "push": false }.</summary>
-    public Dictionary<string, bool>? Channels { get; init; }
+    [Id(0)] public Dictionary<string, bool>? Channels { get; init; }
 
     /// <summary>Per type channel switches, e.g. { "marketing": { "sms": false } }.</summary>
-    public Dictionary<string, Dictionary<string, bool>>? Types { get; init; }
+    [Id(1)] public Dictionary<string, Dictionary<string, bool>>? Types { get; init; }
 
-    public QuietHoursView? QuietHours { get; init; }
+    [Id(2)] public QuietHoursView? QuietHours { get; init; }
 }
 
 /// <summary>What the user's grain says about sending a notification now.</summary>
+[GenerateSerializer, Alias("admission-outcome")]
 public enum AdmissionOutcome
 {
     Deliver,
@@ -26,10 +29,11 @@ public enum AdmissionOutcome
     Defer,
 }
 
+[GenerateSerializer, Immutable, Alias("admission")]
 public sealed record Admission(AdmissionOutcome Outcome, DateTimeOffset? DeferUntil = null, string? Reason = null);
 
 /// <summary>One user of a tenant, keyed "{tenantId}/{userId}": preferences, quiet hours and rate limits.</summary>
-[GrainType("user")]
+[Alias("user")]
 public interface IUserGrain : IGrainWithStringKey
 {
     Task<UserPreferencesView> SetPreferences(UserPreferencesView preferences);

@@ -5,7 +5,7 @@ using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Templates;
 using PaymentNotifications.Grains.Interfaces.Users;
 using PaymentNotifications.Grains.Providers;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Grains.Dispatch;
 

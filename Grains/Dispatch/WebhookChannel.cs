@@ -4,7 +4,7 @@ using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Merchants;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime;
+using Orleans;
 
 namespace PaymentNotifications.Grains.Dispatch;
 

@@ -1,42 +1,69 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
 using PaymentNotifications.Grains.Channels;
 using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Dispatch;
 using PaymentNotifications.Grains.Interfaces.Contracts;
-using PaymentNotifications.Grains.Interfaces.Merchants;
-using PaymentNotifications.Grains.Interfaces.Providers;
-using PaymentNotifications.Grains.Interfaces.Templates;
-using PaymentNotifications.Grains.Interfaces.Users;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Interfaces.Tenants;
 using PaymentNotifications.Grains.Merchants;
 using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Grains.Providers;
-using PaymentNotifications.Grains.Templates;
-using PaymentNotifications.Grains.Users;
+using PaymentNotifications.Grains.Scheduling;
 using PaymentNotifications.Grains.Storage;
+using PaymentNotifications.Grains.Templates;
 using PaymentNotifications.Grains.Tenants;
+using PaymentNotifications.Grains.Users;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime.Hosting;
-using PaymentNotifications.Runtime.Storage;
 
 namespace PaymentNotifications.Grains.Hosting;
 
-/// <summary>Registers the notification domain in a silo: grains, storage, channels, reconciliation.</summary>
+/// <summary>Registers the notification domain: its stores, and in a silo its grains' services and storage providers.</summary>
 public static class NotificationSiloExtensions
 {
-    /// <summary>The keyed grain storage holding notification records.</summary>
-    public const string NotificationStorage = "notifications";
+    /// <summary>
+    /// The stores the HTTP API reads beside the grains (notification queries, tenants and keys): PostgreSQL through
+    /// <paramref name="dataSource"/>, or process memory when it is null. A silo and a facade running alone both call it.
+    /// </summary>
+    public static IServiceCollection AddNotificationStores(this IServiceCollection services, NpgsqlDataSource? dataSource)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        if (dataSource is not null)
+        {
+            services.AddSingleton(_ => dataSource);
+            services.AddSingleton<SchemaMigrator>();
+            services.AddSingleton<PostgresWriteBatcher>();
+            services.AddSingleton<PostgresNotificationStore>();
+            services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<PostgresNotificationStore>());
+            services.AddSingleton<ITenantDirectory, PostgresTenantDirectory>();
+        }
+        else
+        {
+            services.AddSingleton<MemoryNotificationStore>();
+            services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<MemoryNotificationStore>());
+            services.AddSingleton<ITenantDirectory, MemoryTenantDirectory>();
+        }
+        return services;
+    }
 
     /// <summary>
-    /// Adds the domain. Call after choosing storage (UseMemoryStorage/UsePostgres). Options bind from
-    /// "Delivery", "Reconciliation" and "Webhooks"; invalid values stop the start with a clear message.
+    /// Adds the domain to a silo: the notification grain storage (the notifications table, or memory), the stored
+    /// format of every other grain's state (System.Text.Json without type names, so a class rename does not break
+    /// reads), channels, schedulers and circuit reports. Call after <see cref="AddNotificationStores"/>, with the same
+    /// mode. Options bind from "Delivery", "Reconciliation", "Scheduling", "Webhooks", "Channels", "Breakers" and
+    /// "RateLimits"; invalid values stop the start with a clear message.
     /// </summary>
-    public static SiloBuilder AddNotificationGrains(this SiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddNotificationGrains(this ISiloBuilder silo, IConfiguration configuration, bool durable)
     {
         var services = silo.Services;
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName))
@@ -44,61 +71,63 @@ public static class NotificationSiloExtensions
         services.AddOptions<ReconciliationOptions>().Bind(configuration.GetSection("Reconciliation"))
             .Validate(o => DurationText.TryParse(o.Interval, out var i) && i > TimeSpan.Zero && DurationText.TryParse(o.StuckAfter, out _),
                 "Reconciliation:Interval and Reconciliation:StuckAfter must be durations such as 5m or 30s.").ValidateOnStart();
+        services.AddOptions<AttemptSchedulingOptions>().Bind(configuration.GetSection(AttemptSchedulingOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Invalid Scheduling options: see Scheduling:* in the README").ValidateOnStart();
         services.AddOptions<WebhookEndpointOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName))
             .Validate(o => DurationText.TryParse(o.SecretRotationOverlap, out _) && DurationText.TryParse(o.DisableAfter, out _),
                 "Webhooks:SecretRotationOverlap and Webhooks:DisableAfter must be durations such as 24h.").ValidateOnStart();
-        services.AddOptions<WebhookTargetGuardOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.BuildRetrySchedules());
+
+        // Reconciliation rides an Orleans reminder; an interval under Orleans' one-minute floor (tests) lowers the floor.
+        var reconcileEvery = DurationText.TryParse(configuration["Reconciliation:Interval"], out var interval) ? interval : TimeSpan.FromMinutes(5);
+        if (reconcileEvery < TimeSpan.FromMinutes(1))
+        {
+            services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = reconcileEvery);
+        }
 
         services.AddMetrics();
         services.TryAddSingleton<NotificationMetrics>();
         services.AddSingleton<ChannelDispatcher>();
         services.AddSingleton<IDeliveryChannel, WebhookChannel>();
-        AddProviderChannels(services, configuration);
+        services.AddDeliveryTargets(configuration);
+        AddProviderChannels(services);
         AddUsersAndTemplates(services, configuration);
-        services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddHttpClient(WebhookChannel.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<WebhookTargetGuard>().CreateHandler());
 
-        silo.AddGrain<INotificationGrain, NotificationGrain>(NotificationStorage);
-        silo.AddGrain<IMerchantEndpointGrain, MerchantEndpointGrain>();
-        silo.AddGrain<IProviderGrain, ProviderGrain>();
-        silo.AddGrain<IUserGrain, UserGrain>();
-        silo.AddGrain<ITemplateGrain, TemplateGrain>();
-        silo.AddJsonContext(DomainJsonContext.Default);
-
-        if (silo.IsDurable)
-        {
-            silo.AddSchemaMigrations(typeof(NotificationSiloExtensions).Assembly, "notifications", order: 10);
-            services.AddSingleton<PostgresNotificationStore>();
-            services.AddSingleton<ITenantDirectory, PostgresTenantDirectory>();
-            services.AddKeyedSingleton<IGrainStorage>(NotificationStorage, (sp, _) => sp.GetRequiredService<PostgresNotificationStore>());
-            services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<PostgresNotificationStore>());
-        }
-        else
-        {
-            services.AddSingleton<MemoryNotificationStore>();
-            services.AddSingleton<ITenantDirectory, MemoryTenantDirectory>();
-            services.AddKeyedSingleton<IGrainStorage>(NotificationStorage, (sp, _) => sp.GetRequiredService<MemoryNotificationStore>());
-            services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<MemoryNotificationStore>());
-        }
+        silo.UseSystemTextJsonGrainStorageSerializer();
+        services.Configure<SystemTextJsonGrainStorageSerializerOptions>(o => o.JsonSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        services.AddKeyedSingleton<IGrainStorage>(StorageNames.Notifications, (sp, _) => durable
+            ? sp.GetRequiredService<PostgresNotificationStore>()
+            : sp.GetRequiredService<MemoryNotificationStore>());
 
         services.AddSingleton<ProviderCircuitReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<ProviderCircuitReporter>());
-        services.AddSingleton<ReconciliationService>();
-        services.AddHostedService(sp => sp.GetRequiredService<ReconciliationService>());
+        services.AddHostedService<SchedulerKeeper>();
         return silo;
     }
 
-    // SMS, email and push: the configured adapters (Providers:*), in the order Channels:* gives, behind shared circuits.
-    private static void AddProviderChannels(IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// What delivery goes to and what the HTTP API checks against, in a silo and in a facade running alone: the webhook
+    /// target guard (<c>Webhooks:*</c>), the configured provider adapters (<c>Providers:*</c>) and this process's view of
+    /// their circuits (<c>Breakers:*</c>).
+    /// </summary>
+    public static IServiceCollection AddDeliveryTargets(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<WebhookTargetGuardOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName));
+        services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddProviderAdapters(configuration);
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))
             .Validate(o => o.Validate().Count == 0, "Invalid Breakers options").ValidateOnStart();
-        services.AddOptions<ChannelRoutingOptions>().Bind(configuration.GetSection("Channels"))
-            .Validate(o => o.Validate().Count == 0, "Invalid Channels options: Channels:Fallback:{type} must name webhook, sms, email or push").ValidateOnStart();
         services.AddSingleton<ProviderCircuits>();
+        return services;
+    }
+
+    // SMS, email and push: the configured adapters, in the order Channels:* gives, behind shared circuits.
+    private static void AddProviderChannels(IServiceCollection services)
+    {
+        services.AddOptions<ChannelRoutingOptions>().BindConfiguration("Channels")
+            .Validate(o => o.Validate().Count == 0, "Invalid Channels options: Channels:Fallback:{type} must name webhook, sms, email or push").ValidateOnStart();
         foreach (var channel in (Channel[])[Channel.Sms, Channel.Email, Channel.Push])
         {
             services.AddSingleton<IDeliveryChannel>(sp =>
@@ -106,7 +135,7 @@ public static class NotificationSiloExtensions
                 var routing = sp.GetRequiredService<IOptions<ChannelRoutingOptions>>().Value;
                 var order = ChannelRoutingOptions.Split(channel switch { Channel.Sms => routing.Sms, Channel.Email => routing.Email, _ => routing.Push });
                 var adapters = order.Select(name => sp.GetKeyedService<IProviderAdapter>(name)).OfType<IProviderAdapter>().ToList();
-                return new ProviderChannel(channel, adapters, sp.GetRequiredService<ProviderCircuits>(), sp.GetRequiredService<Runtime.IGrainFactory>(),
+                return new ProviderChannel(channel, adapters, sp.GetRequiredService<ProviderCircuits>(), sp.GetRequiredService<IGrainFactory>(),
                     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProviderChannel>>());
             });
         }

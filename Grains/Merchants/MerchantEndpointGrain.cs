@@ -4,7 +4,9 @@ using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Interfaces.Merchants;
 using PaymentNotifications.Grains.Security;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PaymentNotifications.Grains.Storage;
 
 namespace PaymentNotifications.Grains.Merchants;
 
@@ -30,13 +32,24 @@ public sealed class MerchantEndpointState
 /// and the failing streak that disables it when deliveries keep failing. Secrets are stored sealed
 /// (AES-GCM, bound to this grain's key) and opened only in memory.
 /// </summary>
-public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEndpointOptions> options, SecretProtector protector, ILogger<MerchantEndpointGrain> logger)
-    : Grain<MerchantEndpointState>, IMerchantEndpointGrain
+[GrainType("merchant-endpoint")]
+public sealed class MerchantEndpointGrain(
+    [PersistentState("merchant-endpoint", StorageNames.Grains)] IPersistentState<MerchantEndpointState> endpoint,
+    TimeProvider time,
+    IOptions<WebhookEndpointOptions> options,
+    SecretProtector protector,
+    ILogger<MerchantEndpointGrain> logger) : Grain, IMerchantEndpointGrain
 {
     // Immutable snapshot read by interleaved GetTarget calls; replaced after every change.
     private volatile WebhookTarget? _target;
 
-    private string SealContext => $"merchant-endpoint/{GetPrimaryKeyString()}";
+    private MerchantEndpointState State
+    {
+        get => endpoint.State;
+        set => endpoint.State = value;
+    }
+
+    private string SealContext => $"merchant-endpoint/{this.GetPrimaryKeyString()}";
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -45,7 +58,7 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
             // Written before secrets were encrypted: seal them now rather than at the next change.
             State.Secrets = State.Secrets.Select(s => SecretProtector.IsSealed(s.Value) ? s : s with { Value = Seal(s.Value) }).ToList();
             State.SchemaVersion = 2;
-            await WriteStateAsync();
+            await endpoint.WriteStateAsync();
         }
         RefreshTarget();
     }
@@ -61,7 +74,7 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
             Enabled = true,
             EventTypes = request.EventTypes?.Distinct(StringComparer.Ordinal).ToList() ?? [],
         };
-        await WriteStateAsync();
+        await endpoint.WriteStateAsync();
         RefreshTarget();
         return View()!;
     }
@@ -74,7 +87,8 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
         {
             return false;
         }
-        await ClearStateAsync();
+        await endpoint.ClearStateAsync();
+        State = new MerchantEndpointState();
         RefreshTarget();
         return true;
     }
@@ -93,7 +107,7 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
             .Select(s => s.ExpiresAt is { } end && end < overlapEnds ? s : s with { ExpiresAt = overlapEnds })
             .Prepend(new SigningSecret(Seal(fresh), null))
             .ToList();
-        await WriteStateAsync();
+        await endpoint.WriteStateAsync();
         RefreshTarget();
         return new RotatedSecret(fresh, overlapEnds);
     }
@@ -126,10 +140,10 @@ public sealed class MerchantEndpointGrain(TimeProvider time, IOptions<WebhookEnd
                 State.DisabledReason = disableNow
                     ? $"The endpoint answered {error}; re-enable it with PUT."
                     : $"Every delivery failed since {State.FailingSince:O} (last: {error}); re-enable it with PUT.";
-                logger.LogWarning("Webhook endpoint {Endpoint} disabled: {Reason}", GetPrimaryKeyString(), State.DisabledReason);
+                logger.LogWarning("Webhook endpoint {Endpoint} disabled: {Reason}", this.GetPrimaryKeyString(), State.DisabledReason);
             }
         }
-        await WriteStateAsync();
+        await endpoint.WriteStateAsync();
         RefreshTarget();
     }
 

@@ -4,33 +4,73 @@ using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Dispatch;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
-using PaymentNotifications.Runtime;
+using PaymentNotifications.Grains.Scheduling;
+using PaymentNotifications.Grains.Storage;
+using Orleans;
+using Orleans.Runtime;
 
 namespace PaymentNotifications.Grains.Notifications;
 
 /// <summary>
 /// One notification's state machine. Submit makes PENDING durable, then delivery runs in later
-/// turns: at once by a timer, and otherwise by the durable "deliver" reminder, which also covers a
-/// silo dying mid-attempt. State and reminder are written side by side; if a crash lets only one
-/// land, a stale reminder only wakes the grain, which then follows its state, and a PENDING state
-/// left without a reminder is found by reconciliation.
+/// turns. The durable schedule is the record's next attempt time: while it is near, the activation
+/// holds a grain timer for it; further out, the activation goes away and a <see cref="SchedulerGrain"/>
+/// wakes it shortly before it is due. A silo dying mid-attempt leaves the attempt due, and the
+/// schedulers wake it again on a survivor.
 /// </summary>
+[GrainType("notification")]
+// An activation a read brought up goes after two idle minutes, not Orleans' default fifteen; it must outlive any timer it holds.
+[CollectionAgeLimit(Minutes = NotificationGrain.CollectionAgeMinutes)]
 public sealed class NotificationGrain(
+    [PersistentState(NotificationGrain.StateName, StorageNames.Notifications)] IPersistentState<NotificationRecord> record,
     ChannelDispatcher dispatcher,
     RetryScheduleSet schedules,
     IOptions<DeliveryOptions> deliveryOptions,
     IOptions<ReconciliationOptions> reconciliationOptions,
+    IOptions<AttemptSchedulingOptions> schedulingOptions,
     NotificationMetrics metrics,
     TimeProvider time,
-    ILogger<NotificationGrain> logger) : Grain<NotificationRecord>, INotificationGrain, IRemindable
+    ILogger<NotificationGrain> logger) : Grain, INotificationGrain
 {
-    internal const string DeliverReminder = "deliver";
+    public const string StateName = "notification";
+
+    public const int CollectionAgeMinutes = 2;
 
     // Stored errors are cut so one bad receiver cannot bloat the record.
     private const int MaxErrorLength = 500;
 
     private readonly TimeSpan _attemptTimeout = deliveryOptions.Value.GetAttemptTimeout();
     private readonly TimeSpan _stuckAfter = reconciliationOptions.Value.GetStuckAfter();
+    private readonly TimeSpan _activeHorizon = schedulingOptions.Value.GetActiveHorizon();
+
+    // The next attempt, while it is within the active horizon.
+    private IGrainTimer? _timer;
+
+    // Activated already past the stuck threshold: a reconciliation that woke it should count it even if the timer runs first.
+    private bool _activatedStuck;
+
+    // An attempt is under way (its turn awaits the provider; Wake may interleave).
+    private bool _attempting;
+
+    private NotificationRecord State
+    {
+        get => record.State;
+        set => record.State = value;
+    }
+
+    private bool StateExists => record.RecordExists;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (StateExists && State.State == NotificationState.Pending)
+        {
+            var now = time.GetUtcNow();
+            _activatedStuck = State.NextAttemptAt <= now - _stuckAfter;
+            // Not let go from here: the call that activated it has yet to run (it goes when idle, by its collection age).
+            Arm(now, letGoWhenFar: false);
+        }
+        return Task.CompletedTask;
+    }
 
     public async Task<SubmitOutcome> Submit(string tenantId, NotificationRequest request, string requestHash)
     {
@@ -40,18 +80,13 @@ public sealed class NotificationGrain(
             {
                 return new SubmitOutcome(SubmitStatus.Conflict, State.ToView());
             }
-            // A client retrying after a crash may find the PENDING state written but not its reminder: arm it again.
-            if (State.State == NotificationState.Pending && await GetReminder(DeliverReminder) is null)
-            {
-                await ScheduleAsync(time.GetUtcNow());
-            }
             return new SubmitOutcome(SubmitStatus.Existing, State.ToView());
         }
 
         var now = time.GetUtcNow();
         State = new NotificationRecord
         {
-            Id = GetPrimaryKeyString(),
+            Id = this.GetPrimaryKeyString(),
             TenantId = tenantId,
             IdempotencyKey = request.IdempotencyKey!,
             RequestHash = requestHash,
@@ -68,8 +103,9 @@ public sealed class NotificationGrain(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        // Both go out together (group commit usually puts them in one transaction); 202 waits for both.
-        await Task.WhenAll(WriteStateAsync(), ScheduleAsync(now));
+        // 202 waits for this write: PENDING is durable, and with it the next attempt's time.
+        await record.WriteStateAsync();
+        Arm(now);
         metrics.Accepted(State.Channel);
         return new SubmitOutcome(SubmitStatus.Created, State.ToView());
     }
@@ -88,8 +124,8 @@ public sealed class NotificationGrain(
             return new CommandOutcome(CommandStatus.WrongState, State.ToView());
         }
         Complete(NotificationState.Cancelled, "Cancelled on request.");
-        await WriteStateAsync();
-        await UnregisterReminder(DeliverReminder);
+        await record.WriteStateAsync();
+        Disarm();
         return new CommandOutcome(CommandStatus.Applied, State.ToView());
     }
 
@@ -110,8 +146,8 @@ public sealed class NotificationGrain(
         State.CompletedAt = null;
         State.NextAttemptAt = now;
         State.UpdatedAt = now;
-        await WriteStateAsync();
-        await ScheduleAsync(now);
+        await record.WriteStateAsync();
+        Arm(now);
         logger.LogInformation("Notification {NotificationId} replayed with a fresh attempt budget", State.Id);
         return new CommandOutcome(CommandStatus.Applied, State.ToView());
     }
@@ -131,72 +167,103 @@ public sealed class NotificationGrain(
         {
             Complete(NotificationState.Success, $"The provider reported the message {deliveryStatus} after an attempt without an answer.");
         }
-        await Task.WhenAll(WriteStateAsync(), answersUnknownAttempt ? UnregisterReminder(DeliverReminder) : Task.CompletedTask);
+        await record.WriteStateAsync();
+        if (answersUnknownAttempt)
+        {
+            Disarm();
+        }
         logger.LogInformation("Notification {NotificationId}: {Provider} reports {DeliveryStatus}", State.Id, provider, deliveryStatus);
         return true;
     }
 
-    public async Task<bool> Reconcile()
+    public Task<bool> Reconcile()
     {
         var now = time.GetUtcNow();
-        if (!StateExists || State.State != NotificationState.Pending || State.NextAttemptAt > now - _stuckAfter)
+        var wasStuck = _activatedStuck;
+        _activatedStuck = false;
+        if (StateExists && State.State == NotificationState.Pending && State.NextAttemptAt <= now - _stuckAfter)
         {
-            return false;
+            // A turn of its own: the attempt it was due for is not running, or this call would have waited for it.
+            Arm(now);
+            wasStuck = true;
         }
-        var reminder = await GetReminder(DeliverReminder);
-        if (reminder is not null && reminder.DueAt > now - _stuckAfter)
+        if (wasStuck)
         {
-            return false;
+            logger.LogWarning("Notification {NotificationId} was found overdue by reconciliation; resumed", State.Id);
         }
-        logger.LogWarning("Notification {NotificationId} was overdue since {NextAttemptAt} without a live reminder; resuming", State.Id, State.NextAttemptAt);
-        await ScheduleAsync(now);
-        return true;
+        return Task.FromResult(wasStuck);
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public Task Wake()
     {
-        if (reminderName != DeliverReminder || !StateExists || State.IsTerminal)
+        // Activated by this call, it armed itself; active already with no timer (a read brought it up while its time was
+        // far), it arms now. An attempt under way arms the next one when it ends.
+        if (StateExists && State.State == NotificationState.Pending && _timer is null && !_attempting)
         {
-            // Nothing to do: the one-shot reminder is removed after this tick.
-            return;
+            Arm(time.GetUtcNow(), letGoWhenFar: false);
         }
-        var now = time.GetUtcNow();
-        if (State.NextAttemptAt is { } next && next > now + TimeSpan.FromSeconds(1))
-        {
-            await RegisterOneShotReminder(DeliverReminder, next - now);
-            return;
-        }
-        await AttemptAsync();
+        return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Arms delivery: a durable reminder at the next attempt (or, when that is now, a watchdog one
-    /// attempt-timeout later in case this silo dies mid-attempt) and, when due now, an immediate turn.
+    /// Arms the next attempt of a PENDING notification: a timer when it is within the active horizon,
+    /// otherwise nothing held here, and the activation is let go after this turn (a scheduler wakes it
+    /// when it comes near).
     /// </summary>
-    private async Task ScheduleAsync(DateTimeOffset now)
+    private void Arm(DateTimeOffset now, bool letGoWhenFar = true)
     {
-        var next = State.NextAttemptAt ?? now;
-        if (next > now)
+        Disarm();
+        var wait = (State.NextAttemptAt ?? now) - now;
+        if (wait > _activeHorizon)
         {
-            await RegisterOneShotReminder(DeliverReminder, next - now);
+            if (letGoWhenFar)
+            {
+                this.DeactivateOnIdle();
+            }
             return;
         }
-        await RegisterOneShotReminder(DeliverReminder, _attemptTimeout + TimeSpan.FromSeconds(5));
-        IDisposable? timer = null;
-        timer = RegisterTimer(async _ =>
+        _timer = this.RegisterGrainTimer(AttemptAsync, new GrainTimerCreationOptions
         {
-            timer?.Dispose();
-            await AttemptAsync();
-        }, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            DueTime = wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+    }
+
+    private void Disarm()
+    {
+        _timer?.Dispose();
+        _timer = null;
     }
 
     private async Task AttemptAsync()
     {
+        _timer = null;
+        _attempting = true;
+        try
+        {
+            await AttemptDueAsync();
+        }
+        finally
+        {
+            _attempting = false;
+        }
+    }
+
+    private async Task AttemptDueAsync()
+    {
         var now = time.GetUtcNow();
-        if (State.IsTerminal || (State.NextAttemptAt is { } due && due > now))
+        if (State.IsTerminal)
         {
             return;
         }
+        if (State.NextAttemptAt is { } due && due > now)
+        {
+            // The clock's timer fired early (a clock change): wait for the real time.
+            Arm(now);
+            return;
+        }
+        metrics.AttemptStarted(now - (State.NextAttemptAt ?? now));
         var schedule = schedules.For(State.Channel, State.Type);
         var number = State.Attempts.Count + 1;
         var request = new DeliveryRequest(State.Id, State.TenantId, State.Type, State.Channel, State.Priority, State.Recipient,
@@ -217,6 +284,7 @@ public sealed class NotificationGrain(
             catch (Exception e)
             {
                 logger.LogError(e, "Delivery attempt {Attempt} of {NotificationId} failed unexpectedly", number, State.Id);
+                metrics.AttemptFailedUnexpectedly();
                 result = new DeliveryResult(AttemptOutcome.Retryable, State.Channel.ToString().ToLowerInvariant(), Error: e.GetType().Name);
             }
         }
@@ -260,15 +328,16 @@ public sealed class NotificationGrain(
                 break;
         }
         State.UpdatedAt = now;
-        var reminder = State.IsTerminal
-            ? UnregisterReminder(DeliverReminder)
-            : RegisterOneShotReminder(DeliverReminder, State.NextAttemptAt!.Value - now);
-        await Task.WhenAll(WriteStateAsync(), reminder);
+        await record.WriteStateAsync();
         if (State.IsTerminal)
         {
             LogCompletion();
             // A finished notification is rarely asked again: free its activation now rather than after the idle age.
-            DeactivateOnIdle();
+            this.DeactivateOnIdle();
+        }
+        else
+        {
+            Arm(now);
         }
     }
 

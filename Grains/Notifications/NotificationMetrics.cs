@@ -17,6 +17,10 @@ public sealed class NotificationMetrics : IDisposable
     private readonly Counter<long> _completed;
     private readonly Histogram<double> _endToEnd;
     private readonly Counter<long> _reconciled;
+    private readonly Histogram<double> _lateness;
+    private long _attemptsStarted;
+    private long _attemptsFailedUnexpectedly;
+    private long _lastLatenessTicks;
 
     public NotificationMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +31,8 @@ public sealed class NotificationMetrics : IDisposable
         _completed = _meter.CreateCounter<long>("notifications.completed", description: "Notifications that reached a final state, by state.");
         _endToEnd = _meter.CreateHistogram<double>("notifications.delivery.latency", unit: "s", description: "From acceptance to final SUCCESS.");
         _reconciled = _meter.CreateCounter<long>("notifications.reconciled", description: "Stuck notifications resumed by reconciliation.");
+        _lateness = _meter.CreateHistogram<double>("notifications.attempt.lateness", unit: "s",
+            description: "How long after its due time an attempt started (its timer, or the scheduler waking it after a failover or restart).");
     }
 
     public void Accepted(Channel channel) => _accepted.Add(1, new KeyValuePair<string, object?>("channel", Name(channel)));
@@ -48,6 +54,25 @@ public sealed class NotificationMetrics : IDisposable
     }
 
     public void Reconciled(int count) => _reconciled.Add(count);
+
+    /// <summary>Attempts started on this silo since start.</summary>
+    public long AttemptsStarted => Interlocked.Read(ref _attemptsStarted);
+
+    /// <summary>Attempts on this silo that ended in an unexpected exception since start.</summary>
+    public long AttemptsFailedUnexpectedly => Interlocked.Read(ref _attemptsFailedUnexpectedly);
+
+    /// <summary>How late the latest attempt on this silo started.</summary>
+    public TimeSpan LastAttemptLateness => TimeSpan.FromTicks(Interlocked.Read(ref _lastLatenessTicks));
+
+    public void AttemptStarted(TimeSpan lateness)
+    {
+        var late = lateness < TimeSpan.Zero ? TimeSpan.Zero : lateness;
+        Interlocked.Increment(ref _attemptsStarted);
+        Interlocked.Exchange(ref _lastLatenessTicks, late.Ticks);
+        _lateness.Record(late.TotalSeconds);
+    }
+
+    public void AttemptFailedUnexpectedly() => Interlocked.Increment(ref _attemptsFailedUnexpectedly);
 
     private static string Name(Channel channel) => channel.ToString().ToLowerInvariant();
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Interfaces.Providers;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Membership;
+using Orleans;
+using Orleans.Runtime;
 
 namespace PaymentNotifications.Grains.Providers;
 
@@ -82,7 +82,7 @@ public sealed class ProviderCircuits(IEnumerable<Channels.IProviderAdapter> adap
 public sealed class ProviderCircuitReporter(
     ProviderCircuits circuits,
     IGrainFactory grains,
-    PartitionOwnership ownership,
+    ILocalSiloDetails silo,
     TimeProvider time,
     IOptions<BreakerOptions> options,
     ILogger<ProviderCircuitReporter> logger) : BackgroundService
@@ -114,7 +114,7 @@ public sealed class ProviderCircuitReporter(
         await Task.WhenAll(circuits.Providers.ToList().Select(async provider =>
         {
             var (successes, failures, latency) = circuits.Drain(provider);
-            var snapshot = await grains.GetGrain<IProviderGrain>(provider).Report(new ProviderOutcomeBatch(ownership.SiloId, successes, failures, latency));
+            var snapshot = await grains.GetGrain<IProviderGrain>(provider).Report(new ProviderOutcomeBatch(silo.SiloAddress.ToParsableString(), successes, failures, latency));
             circuits.Apply(provider, snapshot);
         }));
     }

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Interfaces.Providers;
-using PaymentNotifications.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PaymentNotifications.Grains.Storage;
 
 namespace PaymentNotifications.Grains.Providers;
 
@@ -22,9 +24,15 @@ public sealed class ProviderCircuitState
 /// the circuit when failures pass the ratio, half-opens it after the break, and closes it when a
 /// probe succeeds. State changes are persisted; the sampling window lives in memory.
 /// </summary>
-public sealed class ProviderGrain(TimeProvider time, IOptions<BreakerOptions> options, ILogger<ProviderGrain> logger)
-    : Grain<ProviderCircuitState>, IProviderGrain
+[GrainType("provider")]
+public sealed class ProviderGrain(
+    [PersistentState("provider-circuit", StorageNames.Grains)] IPersistentState<ProviderCircuitState> circuit,
+    TimeProvider time,
+    IOptions<BreakerOptions> options,
+    ILogger<ProviderGrain> logger) : Grain, IProviderGrain
 {
+    private ProviderCircuitState State => circuit.State;
+
     private readonly Queue<(DateTimeOffset At, int Successes, int Failures, double LatencyMs)> _window = new();
     private readonly TimeSpan _samplingWindow = DurationText.Parse(options.Value.SamplingWindow);
     private readonly TimeSpan _breakDuration = DurationText.Parse(options.Value.BreakDuration);
@@ -53,13 +61,13 @@ public sealed class ProviderGrain(TimeProvider time, IOptions<BreakerOptions> op
                 State.State = CircuitState.Closed;
                 State.OpenUntil = null;
                 _window.Clear();
-                logger.LogInformation("Circuit of provider {Provider} closed after a successful probe", GetPrimaryKeyString());
+                logger.LogInformation("Circuit of provider {Provider} closed after a successful probe", this.GetPrimaryKeyString());
                 break;
         }
         if (State.State != before)
         {
             State.StateChangedAt = now;
-            await WriteStateAsync();
+            await circuit.WriteStateAsync();
         }
         return Snapshot();
     }
@@ -77,8 +85,8 @@ public sealed class ProviderGrain(TimeProvider time, IOptions<BreakerOptions> op
         {
             State.OpenUntil = time.GetUtcNow();
         }
-        await WriteStateAsync();
-        logger.LogWarning("Circuit of provider {Provider} set to {Mode} by an operator", GetPrimaryKeyString(), mode);
+        await circuit.WriteStateAsync();
+        logger.LogWarning("Circuit of provider {Provider} set to {Mode} by an operator", this.GetPrimaryKeyString(), mode);
         return View();
     }
 
@@ -96,7 +104,7 @@ public sealed class ProviderGrain(TimeProvider time, IOptions<BreakerOptions> op
         State.OpenedAt = now;
         State.OpenUntil = now + _breakDuration;
         _window.Clear();
-        logger.LogWarning("Circuit of provider {Provider} opened: {Why}", GetPrimaryKeyString(), why);
+        logger.LogWarning("Circuit of provider {Provider} opened: {Why}", this.GetPrimaryKeyString(), why);
     }
 
     private void Prune(DateTimeOffset now)
@@ -122,8 +130,8 @@ public sealed class ProviderGrain(TimeProvider time, IOptions<BreakerOptions> op
         var calls = successes + _window.Sum(w => w.Failures);
         return new ProviderStatusView
         {
-            Name = GetPrimaryKeyString(),
-            Channel = ProviderNames.ChannelOf(GetPrimaryKeyString()),
+            Name = this.GetPrimaryKeyString(),
+            Channel = ProviderNames.ChannelOf(this.GetPrimaryKeyString()),
             CircuitState = Effective,
             Mode = State.Mode,
             SuccessRate = calls == 0 ? null : (double)successes / calls,

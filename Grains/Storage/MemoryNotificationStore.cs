@@ -3,25 +3,28 @@ using System.Text.Json;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Notifications;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Membership;
-using PaymentNotifications.Runtime.Storage;
+using System.Globalization;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace PaymentNotifications.Grains.Storage;
 
 /// <summary>Notification records in process memory (dev mode), with the same write checks and queries as PostgreSQL.</summary>
-public sealed class MemoryNotificationStore(MemoryPartitionLeaseTable leases, PartitionMap partitions) : IGrainStorage, INotificationQueries
+public sealed class MemoryNotificationStore : IGrainStorage, INotificationQueries
 {
     private readonly ConcurrentDictionary<string, (long Version, byte[] Json)> _rows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Tenant, string Key), string> _byIdempotencyKey = new();
+    // Next attempt of every PENDING notification, so schedulers do not read every record each poll.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
 
-    public Task ReadStateAsync<T>(GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (_rows.TryGetValue(grainId.Key, out var row))
+        if (_rows.TryGetValue(grainId.Key.ToString()!, out var row))
         {
             grainState.State = (T)(object)Deserialize(row.Json);
-            grainState.ETag = StateVersion.Format(row.Version);
+            grainState.ETag = Format(row.Version);
             grainState.RecordExists = true;
         }
         else
@@ -32,33 +35,35 @@ public sealed class MemoryNotificationStore(MemoryPartitionLeaseTable leases, Pa
         return Task.CompletedTask;
     }
 
-    public Task WriteStateAsync<T>(GrainId grainId, IGrainState<T> grainState, WriteFence fence, CancellationToken cancellationToken)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var record = (NotificationRecord)(object)grainState.State!;
         var json = JsonSerializer.SerializeToUtf8Bytes(record, DomainJsonContext.Default.NotificationRecord);
         lock (_writeLock)
         {
-            if (!leases.IsCurrent(fence) || partitions.GetPartition(grainId) != fence.Partition)
+            var stored = _rows.TryGetValue(record.Id, out var row) ? row.Version : 0;
+            var expected = grainState.ETag is null ? 0 : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
+            if (stored != expected || (stored == 0 && !_byIdempotencyKey.TryAdd((record.TenantId, record.IdempotencyKey), record.Id)))
             {
-                throw new PartitionLeaseLostException(fence.Partition, $"Write of {grainId} refused: the lease is not current.");
+                throw new InconsistentStateException(
+                    $"Notification {record.Id} was written by another activation (expected version {grainState.ETag ?? "none"}).", Format(stored), grainState.ETag);
             }
-            var stored = _rows.TryGetValue(grainId.Key, out var row) ? row.Version : 0;
-            if (stored != StateVersion.Parse(grainState.ETag))
+            _rows[record.Id] = (stored + 1, json);
+            if (record.State == NotificationState.Pending && record.NextAttemptAt is { } next)
             {
-                throw StateVersion.Conflict(grainId, grainState.ETag);
+                _due[record.Id] = next;
             }
-            if (stored == 0 && !_byIdempotencyKey.TryAdd((record.TenantId, record.IdempotencyKey), grainId.Key))
+            else
             {
-                throw StateVersion.Conflict(grainId, grainState.ETag);
+                _due.TryRemove(record.Id, out _);
             }
-            _rows[grainId.Key] = (stored + 1, json);
-            grainState.ETag = StateVersion.Format(stored + 1);
+            grainState.ETag = Format(stored + 1);
             grainState.RecordExists = true;
         }
         return Task.CompletedTask;
     }
 
-    public Task ClearStateAsync<T>(GrainId grainId, IGrainState<T> grainState, WriteFence fence, CancellationToken cancellationToken) =>
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         throw new NotSupportedException("Notification records are never deleted by grains.");
 
     public Task<NotificationPage> ListAsync(string? tenantId, NotificationFilter filter, int limit, string? cursor, CancellationToken cancellationToken)
@@ -89,16 +94,16 @@ public sealed class MemoryNotificationStore(MemoryPartitionLeaseTable leases, Pa
         return Task.FromResult(ids);
     }
 
-    public Task<IReadOnlyList<string>> FindOverdueAsync(IReadOnlyCollection<int> owned, DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DueNotification>> FindDueAsync(BucketRange buckets, DueNotification? after, DateTimeOffset dueBy, int limit, CancellationToken cancellationToken)
     {
-        var set = owned.ToHashSet();
-        IReadOnlyList<string> ids = All()
-            .Where(r => r.State == NotificationState.Pending && r.NextAttemptAt < dueBefore && set.Contains(partitions.GetPartition(new GrainId("notification", r.Id))))
-            .OrderBy(r => r.NextAttemptAt)
+        IReadOnlyList<DueNotification> due = _due
+            .Where(d => d.Value <= dueBy && buckets.Contains(NotificationId.BucketOf(d.Key)))
+            .Select(d => new DueNotification(d.Key, d.Value))
+            .Where(d => after is null || d.DueAt > after.DueAt || (d.DueAt == after.DueAt && string.CompareOrdinal(d.Id, after.Id) > 0))
+            .OrderBy(d => d.DueAt).ThenBy(d => d.Id, StringComparer.Ordinal)
             .Take(limit)
-            .Select(r => r.Id)
             .ToList();
-        return Task.FromResult(ids);
+        return Task.FromResult(due);
     }
 
     public Task<string?> FindTenantAsync(string notificationId, CancellationToken cancellationToken) =>
@@ -111,8 +116,11 @@ public sealed class MemoryNotificationStore(MemoryPartitionLeaseTable leases, Pa
         return Task.FromResult(new NotificationStats(
             all.GroupBy(r => WireNames.Of(r.State)).ToDictionary(g => g.Key, g => (long)g.Count()),
             pending.Count(r => r.NextAttemptAt <= now),
-            pending.Count == 0 ? null : pending.Min(r => r.CreatedAt)));
+            pending.Count == 0 ? null : pending.Min(r => r.CreatedAt),
+            pending.Where(r => r.NextAttemptAt <= now).Min(r => r.NextAttemptAt)));
     }
+
+    private static string Format(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private IEnumerable<NotificationRecord> All() => _rows.Values.Select(r => Deserialize(r.Json));
 

@@ -1,37 +1,40 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Notifications;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Storage;
-using PaymentNotifications.Runtime.Storage.Postgres;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace PaymentNotifications.Grains.Storage;
 
 /// <summary>
-/// Notification records in the notifications table: the grain's state storage (versioned, fenced
-/// writes; UNIQUE (tenant, idempotency key) as the last line against duplicates) and the indexed
-/// queries of the API, dead letters and reconciliation.
+/// Notification records in the queryable notifications table: the Orleans grain storage of the
+/// notification grains (an ETag is the row version; a stale write changes nothing and raises
+/// <see cref="InconsistentStateException"/>; UNIQUE (tenant, idempotency key) is the last line
+/// against duplicates; writes of many activations share one round trip and one transaction through
+/// <see cref="PostgresWriteBatcher"/>), and the indexed queries of the API, dead letters and schedulers.
 /// </summary>
-public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, PartitionMap partitions, PostgresWriteBatcher writes) : IGrainStorage, INotificationQueries
+public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, PostgresWriteBatcher writes) : IGrainStorage, INotificationQueries
 {
     private const string Columns = """
-        tenant_id = @tenant, idempotency_key = @key, partition_id = @partition, type = @type, channel = @channel,
+        tenant_id = @tenant, idempotency_key = @key, bucket = @bucket, type = @type, channel = @channel,
         priority = @priority, state = @state, user_id = @user, merchant_id = @merchant, attempt_count = @attempts,
         next_attempt_at = @next, created_at = @created, updated_at = @updated, completed_at = @completed, payload = @payload
         """;
 
-    public async Task ReadStateAsync<T>(GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await using var command = dataSource.CreateCommand("SELECT version, payload FROM notifications WHERE id = @id");
-        command.Parameters.AddWithValue("id", grainId.Key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (await reader.ReadAsync(cancellationToken))
+        command.Parameters.AddWithValue("id", grainId.Key.ToString()!);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (await reader.ReadAsync())
         {
-            grainState.ETag = StateVersion.Format(reader.GetInt64(0));
+            grainState.ETag = reader.GetInt64(0).ToString(CultureInfo.InvariantCulture);
             grainState.State = (T)(object)Deserialize(reader.GetString(1));
             grainState.RecordExists = true;
         }
@@ -42,30 +45,29 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
         }
     }
 
-    public async Task WriteStateAsync<T>(GrainId grainId, IGrainState<T> grainState, WriteFence fence, CancellationToken cancellationToken)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var record = (NotificationRecord)(object)grainState.State!;
+        var version = ParseVersion(grainState.ETag);
+        // A first write races on the primary key and the idempotency key: the loser inserts nothing.
         var sql = grainState.ETag is null
-            ? $"""
-               INSERT INTO notifications (id, tenant_id, idempotency_key, partition_id, type, channel, priority, state, user_id, merchant_id,
-                   attempt_count, next_attempt_at, created_at, updated_at, completed_at, version, payload)
-               SELECT @id, @tenant, @key, @partition, @type, @channel, @priority, @state, @user, @merchant,
-                   @attempts, @next, @created, @updated, @completed, 1, @payload
-               WHERE {PostgresGrainStorage.FenceCondition}
-               ON CONFLICT DO NOTHING
-               """
+            ? """
+              INSERT INTO notifications (id, tenant_id, idempotency_key, bucket, type, channel, priority, state, user_id, merchant_id,
+                  attempt_count, next_attempt_at, created_at, updated_at, completed_at, version, payload)
+              VALUES (@id, @tenant, @key, @bucket, @type, @channel, @priority, @state, @user, @merchant,
+                  @attempts, @next, @created, @updated, @completed, 1, @payload)
+              ON CONFLICT DO NOTHING
+              """
             : $"""
                UPDATE notifications SET {Columns}, version = version + 1
-               WHERE id = @id AND version = @version AND {PostgresGrainStorage.FenceCondition}
+               WHERE id = @id AND version = @version
                """;
         var command = new NpgsqlBatchCommand(sql);
         var p = command.Parameters;
-        p.AddWithValue("id", grainId.Key);
+        p.AddWithValue("id", record.Id);
         p.AddWithValue("tenant", record.TenantId);
         p.AddWithValue("key", record.IdempotencyKey);
-        p.AddWithValue("partition", fence.Partition);
-        p.AddWithValue("silo", fence.SiloId);
-        p.AddWithValue("epoch", fence.Epoch);
+        p.AddWithValue("bucket", (short)NotificationId.BucketOf(record.Id));
         p.AddWithValue("type", record.Type);
         p.AddWithValue("channel", WireNames.Of(record.Channel));
         p.AddWithValue("priority", WireNames.Of(record.Priority));
@@ -78,20 +80,17 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
         p.AddWithValue("updated", record.UpdatedAt.UtcDateTime);
         p.AddWithValue("completed", NpgsqlDbType.TimestampTz, (object?)record.CompletedAt?.UtcDateTime ?? DBNull.Value);
         p.AddWithValue("payload", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(record, DomainJsonContext.Default.NotificationRecord));
-        p.AddWithValue("version", StateVersion.Parse(grainState.ETag));
-        if (partitions.GetPartition(grainId) != fence.Partition)
-        {
-            throw new ArgumentException($"Fence names partition {fence.Partition}, but {grainId} lives in another.", nameof(fence));
-        }
+        p.AddWithValue("version", version);
         if (await writes.ExecuteAsync(command) == 0)
         {
-            throw await PostgresGrainStorage.DiagnoseRefusedWriteAsync(dataSource, grainId, grainState.ETag, fence, cancellationToken);
+            throw new InconsistentStateException(
+                $"Notification {record.Id} was written by another activation (expected version {grainState.ETag ?? "none"}).", null, grainState.ETag);
         }
-        grainState.ETag = StateVersion.Format(StateVersion.Parse(grainState.ETag) + 1);
+        grainState.ETag = (version + 1).ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
 
-    public Task ClearStateAsync<T>(GrainId grainId, IGrainState<T> grainState, WriteFence fence, CancellationToken cancellationToken) =>
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         throw new NotSupportedException("Notification records are never deleted by grains.");
 
     public async Task<NotificationPage> ListAsync(string? tenantId, NotificationFilter filter, int limit, string? cursor, CancellationToken cancellationToken)
@@ -161,17 +160,30 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
         return await ReadIdsAsync(command, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<string>> FindOverdueAsync(IReadOnlyCollection<int> owned, DateTimeOffset dueBefore, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DueNotification>> FindDueAsync(BucketRange buckets, DueNotification? after, DateTimeOffset dueBy, int limit, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            SELECT id FROM notifications
-            WHERE state = 'PENDING' AND partition_id = ANY(@partitions) AND next_attempt_at < @dueBefore
-            ORDER BY next_attempt_at LIMIT @limit
+        await using var command = dataSource.CreateCommand($"""
+            SELECT id, next_attempt_at FROM notifications
+            WHERE state = 'PENDING' AND next_attempt_at <= @dueBy AND bucket >= @from AND bucket < @to
+              {(after is null ? "" : "AND (next_attempt_at, id) > (@afterDue, @afterId)")}
+            ORDER BY next_attempt_at, id LIMIT @limit
             """);
-        command.Parameters.AddWithValue("partitions", owned.ToArray());
-        command.Parameters.AddWithValue("dueBefore", dueBefore.UtcDateTime);
+        command.Parameters.AddWithValue("dueBy", dueBy.UtcDateTime);
+        command.Parameters.AddWithValue("from", (short)buckets.From);
+        command.Parameters.AddWithValue("to", (short)Math.Min(buckets.To, short.MaxValue));
         command.Parameters.AddWithValue("limit", limit);
-        return await ReadIdsAsync(command, cancellationToken);
+        if (after is not null)
+        {
+            command.Parameters.AddWithValue("afterDue", after.DueAt.UtcDateTime);
+            command.Parameters.AddWithValue("afterId", after.Id);
+        }
+        var due = new List<DueNotification>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            due.Add(new DueNotification(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1)));
+        }
+        return due;
     }
 
     public async Task<string?> FindTenantAsync(string notificationId, CancellationToken cancellationToken)
@@ -185,7 +197,7 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
     {
         await using var command = dataSource.CreateCommand("""
             SELECT state, count(*) FROM notifications GROUP BY state;
-            SELECT count(*) FILTER (WHERE next_attempt_at <= @now), min(created_at) FROM notifications WHERE state = 'PENDING';
+            SELECT count(*) FILTER (WHERE next_attempt_at <= @now), min(created_at), min(next_attempt_at) FROM notifications WHERE state = 'PENDING';
             """);
         command.Parameters.AddWithValue("now", now.UtcDateTime);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -196,7 +208,10 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
         }
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new NotificationStats(byState, reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+        var overdue = reader.GetInt64(0);
+        var oldestDue = reader.IsDBNull(2) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(2);
+        return new NotificationStats(byState, overdue, reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
+            overdue > 0 ? oldestDue : null);
     }
 
     private static async Task<IReadOnlyList<string>> ReadIdsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
@@ -211,4 +226,6 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Parti
     }
 
     private static NotificationRecord Deserialize(string json) => JsonSerializer.Deserialize(json, DomainJsonContext.Default.NotificationRecord)!;
+
+    private static long ParseVersion(string? etag) => etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Templates;
-using PaymentNotifications.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PaymentNotifications.Grains.Storage;
 
 namespace PaymentNotifications.Grains.Templates;
 
@@ -16,8 +18,14 @@ public sealed class TemplateState
 /// A tenant's named template. Variants are compiled when saved (syntax errors and unused or missing
 /// fields are refused then) and kept compiled while the grain is active.
 /// </summary>
-public sealed class TemplateGrain(TemplateRenderer renderer, TimeProvider time) : Grain<TemplateState>, ITemplateGrain
+[GrainType("template")]
+public sealed class TemplateGrain(
+    [PersistentState("template", StorageNames.Grains)] IPersistentState<TemplateState> template,
+    TemplateRenderer renderer,
+    TimeProvider time) : Grain, ITemplateGrain
 {
+    private TemplateState State => template.State;
+
     private readonly Dictionary<string, CompiledTemplate> _compiled = new(StringComparer.Ordinal);
 
     public async Task<IReadOnlyDictionary<string, string[]>?> Put(Channel channel, string locale, TemplateContent content)
@@ -33,7 +41,7 @@ public sealed class TemplateGrain(TemplateRenderer renderer, TimeProvider time) 
         }
         var key = Key(channel, locale);
         State.Variants[key] = new TemplateVariant(channel, locale, content, time.GetUtcNow());
-        await WriteStateAsync();
+        await template.WriteStateAsync();
         _compiled[key] = compiled;
         return null;
     }
@@ -49,7 +57,7 @@ public sealed class TemplateGrain(TemplateRenderer renderer, TimeProvider time) 
             return false;
         }
         _compiled.Remove(key);
-        await WriteStateAsync();
+        await template.WriteStateAsync();
         return true;
     }
 
@@ -94,9 +102,9 @@ public sealed class TemplateGrain(TemplateRenderer renderer, TimeProvider time) 
         }
     }
 
-    private string Name => GetPrimaryKeyString()[(GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal) + 1)..];
+    private string Name => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal) + 1)..];
 
-    private string Tenant => GetPrimaryKeyString()[..GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal)];
+    private string Tenant => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal)];
 
     private TemplateDefinition Definition(Channel channel, string locale, TemplateContent content) => new()
     {

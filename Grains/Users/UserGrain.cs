@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Users;
-using PaymentNotifications.Runtime;
+using Orleans;
+using Orleans.Runtime;
+using PaymentNotifications.Grains.Storage;
 
 namespace PaymentNotifications.Grains.Users;
 
@@ -26,15 +28,22 @@ public sealed class UserState
 }
 
 /// <summary>One user: preferences and opt-outs, quiet hours in their time zone, and rate limits.</summary>
-public sealed class UserGrain(RateLimitPolicy limits, IOptions<OverLimitOptions> overLimit, TimeProvider time) : Grain<UserState>, IUserGrain
+[GrainType("user")]
+public sealed class UserGrain(
+    [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> user,
+    RateLimitPolicy limits,
+    IOptions<OverLimitOptions> overLimit,
+    TimeProvider time) : Grain, IUserGrain
 {
+    private UserState State => user.State;
+
     // Admissions are remembered long enough to cover any retry schedule's span.
     private static readonly TimeSpan AdmissionMemory = TimeSpan.FromDays(2);
 
     public async Task<UserPreferencesView> SetPreferences(UserPreferencesView preferences)
     {
         State.Preferences = preferences;
-        await WriteStateAsync();
+        await user.WriteStateAsync();
         return State.Preferences;
     }
 
@@ -72,7 +81,7 @@ public sealed class UserGrain(RateLimitPolicy limits, IOptions<OverLimitOptions>
         {
             State.Admitted.Remove(old);
         }
-        await WriteStateAsync();
+        await user.WriteStateAsync();
         return new Admission(AdmissionOutcome.Deliver);
     }
 

@@ -36,7 +36,7 @@ public sealed record SiloClusterOptions
     public static string DefaultSiloDll() => Path.Combine(AppContext.BaseDirectory, "PaymentNotifications.Silo.dll");
 }
 
-/// <summary>N silo processes against one PostgreSQL, each with its own port and Cluster:SiloId, and a log of their lives.</summary>
+/// <summary>N silo processes against one PostgreSQL, each with its own HTTP and Orleans ports and name, and a log of their lives.</summary>
 public sealed class SiloCluster : IAsyncDisposable
 {
     private readonly SiloClusterOptions _options;

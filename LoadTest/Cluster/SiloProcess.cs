@@ -21,6 +21,8 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         SiloId = siloId;
         Port = port;
+        SiloPort = FreePort();
+        GatewayPort = FreePort();
         _siloDll = siloDll;
         _settings = settings;
         _logPath = Path.Combine(logDirectory, $"{siloId}.log");
@@ -29,7 +31,14 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string SiloId { get; }
 
+    /// <summary>The HTTP port.</summary>
     public int Port { get; }
+
+    /// <summary>Orleans' silo-to-silo port (<c>Orleans:Endpoints:SiloPort</c>), kept across restarts.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>Orleans' client gateway port (<c>Orleans:Endpoints:GatewayPort</c>), kept across restarts.</summary>
+    public int GatewayPort { get; }
 
     public Uri Url { get; }
 
@@ -61,7 +70,10 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
-        start.Environment["Cluster__SiloId"] = SiloId;
+        start.Environment["Orleans__Name"] = SiloId;
+        start.Environment["Orleans__Endpoints__SiloPort"] = SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Orleans__Endpoints__GatewayPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1";
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Silo {SiloId} did not start.");
         _process = process;
         _pump = PumpAsync(process);

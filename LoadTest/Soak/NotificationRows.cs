@@ -32,24 +32,25 @@ public static class NotificationRows
         return rows;
     }
 
-    /// <summary>The durable reminders of the given notification grains, as "name due at" by grain key (absent: none).</summary>
-    public static async Task<Dictionary<string, string>> ReadRemindersAsync(string postgres, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    /// <summary>The durable schedule of the given notifications, as "next attempt at ..., bucket N" by id (absent: no next attempt).</summary>
+    public static async Task<Dictionary<string, string>> ReadSchedulesAsync(string postgres, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var reminders = new Dictionary<string, string>(StringComparer.Ordinal);
+        var schedules = new Dictionary<string, string>(StringComparer.Ordinal);
         if (ids.Count == 0)
         {
-            return reminders;
+            return schedules;
         }
         await using var connection = new NpgsqlConnection(postgres);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT grain_key, name, due_at FROM rt_reminder WHERE grain_key = ANY(@ids)", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT id, next_attempt_at, bucket FROM notifications WHERE id = ANY(@ids) AND next_attempt_at IS NOT NULL", connection);
         command.Parameters.AddWithValue("ids", ids.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            reminders[reader.GetString(0)] = $"{reader.GetString(1)} due at {reader.GetFieldValue<DateTimeOffset>(2):HH:mm:ss.fff}";
+            schedules[reader.GetString(0)] = $"next attempt at {reader.GetFieldValue<DateTimeOffset>(1):HH:mm:ss.fff}, bucket {reader.GetInt16(2)}";
         }
-        return reminders;
+        return schedules;
     }
 
     /// <summary>How many of a tenant's notifications are PENDING, and how many of those are due by <paramref name="dueBy"/>.</summary>

@@ -113,7 +113,7 @@ public sealed record SoakReport(
     DateTimeOffset? DownTo,
     long PendingAtStop,
     InvariantReport Invariants,
-    IReadOnlyDictionary<string, string> StuckReminders,
+    IReadOnlyDictionary<string, string> StuckSchedules,
     string LogDirectory)
 {
     public bool Passed => Invariants.Passed;
@@ -148,7 +148,7 @@ public sealed record SoakReport(
         }
         foreach (var id in i.StuckIds.Take(20))
         {
-            text.AppendLine($"  ! stuck {id}: durable reminder {StuckReminders.GetValueOrDefault(id, "none")}");
+            text.AppendLine($"  ! stuck {id}: {StuckSchedules.GetValueOrDefault(id, "no next attempt")}");
         }
         text.AppendLine(Passed ? "INVARIANTS HOLD" : "INVARIANTS VIOLATED");
         return text.ToString();
@@ -225,9 +225,9 @@ public sealed class SoakRunner(TextWriter log, TimeProvider? timeProvider = null
             channel => channel == Channel.Webhook || options.Sandbox, cancellationToken);
         var arrivals = rig.Arrivals.ById.ToDictionary(a => a.Key, a => a.Value.All, StringComparer.Ordinal);
         var invariants = InvariantChecker.Check(state.Acknowledged, rows, arrivals, interruptions, windows, state.Tries.ToList(), Checker(options, stoppedAt));
-        var stuckReminders = await NotificationRows.ReadRemindersAsync(options.Postgres, invariants.StuckIds, cancellationToken);
+        var stuckSchedules = await NotificationRows.ReadSchedulesAsync(options.Postgres, invariants.StuckIds, cancellationToken);
         return new SoakReport(options.Silos, options.Rate, Math.Round(loadSeconds, 1), state.Submitted, state.Acknowledged.Count, state.GaveUp, state.Tries.Count,
-            state.TryLatency.Summarize(), events, windows, options.DownProvider, downWindow.From, downWindow.To, pending, invariants, stuckReminders, cluster.LogDirectory);
+            state.TryLatency.Summarize(), events, windows, options.DownProvider, downWindow.From, downWindow.To, pending, invariants, stuckSchedules, cluster.LogDirectory);
     }
 
     /// <summary>The checker's tolerances from the silos' delivery and cluster settings.</summary>
@@ -240,8 +240,10 @@ public sealed class SoakRunner(TextWriter log, TimeProvider? timeProvider = null
         var delays = options.SiloSettings.TryGetValue("Delivery:RetrySchedule", out var schedule) && !string.IsNullOrEmpty(schedule)
             ? RetrySchedule.ParseDelays(schedule)
             : RetrySchedule.DefaultDelays;
-        var leaseDuration = DurationText.Parse(setting("Cluster:LeaseDuration", "00:00:06"));
-        var deathTimeout = DurationText.Parse(setting("Cluster:SiloDeathTimeout", "00:00:05"));
+        // A killed silo is declared dead after its missed probes (Orleans:Membership:ProbeTimeout x NumMissedProbesLimit) and the votes.
+        var probeTimeout = DurationText.Parse(setting("Orleans:Membership:ProbeTimeout", "00:00:01"));
+        var missedProbes = int.Parse(setting("Orleans:Membership:NumMissedProbesLimit", "2"), CultureInfo.InvariantCulture);
+        var deathTimeout = probeTimeout * (missedProbes + 1) + TimeSpan.FromSeconds(5);
         // Providers here send Retry-After of at most a few seconds; the cap is not reached.
         var longest = TimeSpan.FromTicks((long)(delays.Max().Ticks * (1 + jitter))) + TimeSpan.FromSeconds(5);
         return new CheckerSettings
@@ -249,9 +251,9 @@ public sealed class SoakRunner(TextWriter log, TimeProvider? timeProvider = null
             AttemptTimeout = attemptTimeout,
             MaxAttempts = maxAttempts,
             LongestRetryDelay = longest,
-            // A PENDING notification may be this far past due: an attempt cut short by a kill is re-armed by the
-            // watchdog reminder (attempt timeout + 5 s) on whichever silo takes the partition over.
-            OverdueTolerance = attemptTimeout + TimeSpan.FromSeconds(5) + leaseDuration + deathTimeout + TimeSpan.FromSeconds(15),
+            // A PENDING notification may be this far past due: an attempt cut short by a kill is woken on a survivor
+            // once the silo is declared dead and the schedulers rescan (a poll or two).
+            OverdueTolerance = attemptTimeout + deathTimeout + TimeSpan.FromSeconds(15),
             ClusterStoppedAt = stoppedAt,
         };
     }

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Orleans.Runtime;
 using PaymentNotifications.Api;
+using PaymentNotifications.Grains.Channels;
 using PaymentNotifications.Grains.Hosting;
+using PaymentNotifications.Grains.Providers;
+using PaymentNotifications.Grains.Storage;
 using PaymentNotifications.Grains.Tenants;
-using PaymentNotifications.Runtime.Hosting;
 using PaymentNotifications.Silo.Operations;
 using PaymentNotifications.Silo.Sandbox;
 
 namespace PaymentNotifications.Silo.Hosting;
 
-/// <summary>Wires the silo executable: storage mode, grains, the HTTP API, health, start-up banner.</summary>
+/// <summary>Wires the silo executable: storage mode, schema, Orleans, the HTTP API, dashboards, health, start-up banner.</summary>
 public static class SiloHostingExtensions
 {
     /// <summary>The listener used when neither --urls nor ASPNETCORE_URLS is given.</summary>
@@ -35,26 +39,31 @@ public static class SiloHostingExtensions
         var sandboxUrl = AddSandbox(builder, devMode);
         builder.Services.AddSingleton(new SandboxAddress(sandboxUrl));
 
-        builder.Services.AddSilo(builder.Configuration, silo =>
+        var storage = builder.Configuration.GetSection(PostgresStorageOptions.SectionName).Get<PostgresStorageOptions>() ?? new PostgresStorageOptions();
+        builder.Services.AddOptions<PostgresStorageOptions>().Bind(builder.Configuration.GetSection(PostgresStorageOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Invalid Storage options: see Storage:* in the README").ValidateOnStart();
+        var dataSource = devMode ? null : PostgresDataSource.Build(connectionString!, storage.MaxPoolSize);
+        builder.Services.AddNotificationStores(dataSource);
+        if (dataSource is not null)
         {
-            if (devMode)
-            {
-                silo.UseMemoryStorage();
-            }
-            else
-            {
-                silo.UsePostgres(connectionString!);
-            }
-            silo.AddNotificationGrains(builder.Configuration);
-        });
+            // Before Orleans starts: its ADO.NET clustering, reminders and storage read their tables and statements.
+            builder.Services.AddHostedService<SchemaMigrationService>();
+        }
+        builder.AddNotificationOrleans(dataSource);
+        var hostsSilo = !OrleansHosting.IsClientOnly(builder.Configuration);
+        if (!hostsSilo)
+        {
+            // The facade alone still checks webhook targets and lists and steers the configured providers' circuits.
+            builder.Services.AddDeliveryTargets(builder.Configuration);
+        }
         builder.Services.AddNotificationsApi(builder.Configuration);
-        builder.Services.AddSiloOperations(builder.Configuration);
+        builder.Services.AddSiloOperations(builder.Configuration, hostsSilo);
         Grains.Security.SecurityServiceCollectionExtensions.AddNotificationSecurity(builder.Services, builder.Configuration, durable: !devMode);
         if (devMode)
         {
             builder.Services.AddHostedService<DevTenantSeeder>();
         }
-        builder.Services.AddHealthChecks().AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("cluster", tags: ["ready"]);
         return builder;
     }
 
@@ -67,8 +76,8 @@ public static class SiloHostingExtensions
         }
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
-        app.MapSiloInternalEndpoint();
         app.MapSiloOperations();
+        app.MapClusterDashboard();
         app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
         return app;
     }
@@ -122,13 +131,17 @@ public static class SiloHostingExtensions
 
     private static void PrintBanner(WebApplication app)
     {
-        var silo = app.Services.GetRequiredService<Runtime.Hosting.Silo>();
+        var identity = app.Services.GetRequiredService<SiloIdentity>();
         var generated = app.Services.GetRequiredService<DevKeys>();
         var durable = !string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString("Postgres"));
-        Console.WriteLine($"Notifications silo {silo.SiloId} listening on {string.Join(", ", app.Urls)}");
+        Console.WriteLine($"Notifications silo {identity.Id} listening on {string.Join(", ", app.Urls)}");
+        Console.WriteLine(identity.SiloAddress is { } address
+            ? $"Orleans silo at {address}, cluster '{app.Configuration["Orleans:ClusterId"] ?? (durable ? "notifications" : "dev")}'"
+            : "Orleans client only (Silo:Role=Client): no grains run here, calls go to the cluster's gateways");
         Console.WriteLine(durable
-            ? "Mode: durable (PostgreSQL storage, reminders and cluster membership)"
-            : "Mode: dev (in-memory storage and reminders, sandbox providers); set ConnectionStrings__Postgres for durable mode");
+            ? "Mode: durable (PostgreSQL: Orleans clustering, reminders and grain storage, notifications table)"
+            : "Mode: dev (localhost clustering, in-memory storage and reminders, sandbox providers); set ConnectionStrings__Postgres for durable mode");
+        Console.WriteLine($"Dashboards: {app.Urls.First()}/dashboard (delivery), {app.Urls.First()}/orleans (cluster; admin key as the password)");
         if (generated.AdminKey is not null)
         {
             Console.WriteLine($"Admin key (generated for this run; set Api__AdminKey to fix it): {generated.AdminKey}");
@@ -164,26 +177,59 @@ public sealed class DevTenantSeeder(Grains.Interfaces.Tenants.ITenantDirectory t
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Ready when storage answers and every partition has a live owner this silo can route to.</summary>
-public sealed class SiloReadinessCheck(
-    Runtime.Membership.PartitionOwnership ownership,
-    Runtime.PartitionMap partitions,
-    Runtime.Membership.IMembershipTable membership) : IHealthCheck
+/// <summary>
+/// Ready when storage answers (PostgreSQL in durable mode) and Orleans is up: a silo that is Active in the
+/// membership, or a client connected to the cluster.
+/// </summary>
+public sealed class ReadinessCheck(IServiceProvider services) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (services.GetService<NpgsqlDataSource>() is { } dataSource)
+        {
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("Storage is not reachable.", e);
+            }
+        }
+        if (services.GetService<IClusterMembershipService>() is { } membership)
+        {
+            var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+            var status = membership.CurrentSnapshot.GetSiloStatus(self);
+            var active = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
+            return status == SiloStatus.Active
+                ? HealthCheckResult.Healthy($"Silo {self} is active; {active} active silos.")
+                : HealthCheckResult.Unhealthy($"Silo {self} is {status}.");
+        }
+        var client = services.GetRequiredService<Orleans.IClusterClient>();
         try
         {
-            await membership.ReadAllAsync(cancellationToken);
+            var hosts = await client.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            return HealthCheckResult.Healthy($"Connected to a cluster of {hosts.Count} active silos.");
         }
-        catch (Exception e)
+        catch (Exception e) when (e is Orleans.Runtime.OrleansException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("Storage is not reachable.", e);
+            return HealthCheckResult.Unhealthy("No silo of the cluster answers.", e);
         }
-        var owned = ownership.ValidPartitions.Count;
-        var routed = ownership.Owners.Count;
-        return routed >= partitions.Count
-            ? HealthCheckResult.Healthy($"{owned} partitions owned here, {partitions.Count} routable.")
-            : HealthCheckResult.Unhealthy($"{partitions.Count - routed} of {partitions.Count} partitions have no live owner yet.");
     }
+}
+
+/// <summary>Applies the schema migrations before Orleans starts (its ADO.NET providers need their tables and statements).</summary>
+public sealed class SchemaMigrationService(SchemaMigrator migrator, ILogger<SchemaMigrationService> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var applied = await migrator.MigrateAsync(cancellationToken);
+        if (applied.Count > 0)
+        {
+            logger.LogInformation("Schema migrations applied: {Migrations}", string.Join(", ", applied));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

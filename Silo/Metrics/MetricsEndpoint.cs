@@ -18,8 +18,8 @@ public static class MetricsEndpoint
         return endpoints;
     }
 
-    // SiloMeter is taken here so that its instruments exist before the first collection.
-    private static async Task<IResult> ScrapeAsync(HttpContext http, PrometheusExporter exporter, SiloMeter siloMeter, BacklogSnapshot backlog, ILoggerFactory loggers)
+    // SiloMeter (on silos) is taken here so that its instruments exist before the first collection.
+    private static async Task<IResult> ScrapeAsync(HttpContext http, PrometheusExporter exporter, BacklogSnapshot backlog, ILoggerFactory loggers)
     {
         try
         {
@@ -30,7 +30,7 @@ public static class MetricsEndpoint
             // Storage trouble must not hide the other metrics; the backlog gauges go missing once stale.
             loggers.CreateLogger(typeof(MetricsEndpoint).FullName!).LogWarning(e, "Backlog figures could not be read for /metrics");
         }
-        GC.KeepAlive(siloMeter);
+        GC.KeepAlive(http.RequestServices.GetService<SiloMeter>());
         return Results.Text(PrometheusText.Write(exporter.Collect()), PrometheusText.ContentType);
     }
 }

@@ -7,9 +7,9 @@ public sealed class MetricsOptions
 
     /// <summary>
     /// Comma-separated meter name prefixes to export. Default: the project's own meters, ASP.NET Core's
-    /// request metrics, Npgsql's storage metrics and the .NET runtime's process metrics.
+    /// request metrics, Orleans' own (activations, messaging, membership, reminders), Npgsql's storage metrics and the .NET runtime's process metrics.
     /// </summary>
-    public string Meters { get; set; } = "PaymentNotifications,Microsoft.AspNetCore.Hosting,Npgsql,System.Runtime";
+    public string Meters { get; set; } = "PaymentNotifications,Microsoft.Orleans,Microsoft.AspNetCore.Hosting,Npgsql,System.Runtime";
 
     /// <summary>Most label combinations kept per metric; further ones are counted under otel_metric_overflow="true". Default 2000.</summary>
     public int MaxSeriesPerMetric { get; set; } = 2000;

@@ -2,18 +2,16 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Interfaces.Providers;
 using PaymentNotifications.Grains.Providers;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Activation;
-using PaymentNotifications.Runtime.Hosting;
-using PaymentNotifications.Runtime.Membership;
-using PaymentNotifications.Runtime.Reminders;
+using Orleans.Runtime;
+using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Silo.Operations;
 
 namespace PaymentNotifications.Silo.Metrics;
 
 /// <summary>
-/// Observable instruments over the runtime's public figures (activations, partitions, membership,
-/// reminders) and the cluster-wide backlog, on the meter "PaymentNotifications.Silo".
+/// Observable instruments over the silo's figures (membership, attempt timers, circuits) and the
+/// cluster-wide backlog, on the meter "PaymentNotifications.Silo"; Orleans' own meter "Microsoft.Orleans"
+/// gives activations, messaging and membership in detail.
 /// </summary>
 public sealed class SiloMeter : IDisposable
 {
@@ -24,27 +22,22 @@ public sealed class SiloMeter : IDisposable
 
     private readonly Meter _meter;
 
-    public SiloMeter(IMeterFactory meterFactory, Runtime.Hosting.Silo silo, Catalog catalog, PartitionOwnership ownership, PartitionMap partitions,
-        LeaseManager leases, ReminderService reminders, BacklogSnapshot backlog, ProviderCircuits circuits, TimeProvider time, IOptions<ClusterOptions> cluster)
+    public SiloMeter(IMeterFactory meterFactory, SiloIdentity identity, IClusterMembershipService membership, BacklogSnapshot backlog,
+        ProviderCircuits circuits, NotificationMetrics notifications, TimeProvider time)
     {
         _meter = meterFactory.Create(MeterName);
-        _meter.CreateObservableGauge("notifications.silo.activations",
-            () => catalog.CountByType().Select(t => new Measurement<long>(t.Value, new KeyValuePair<string, object?>("grain_type", t.Key))),
-            description: "Grain activations on this silo, by grain type.");
-        _meter.CreateObservableGauge("notifications.silo.partitions.owned", () => ownership.ValidPartitions.Count,
-            description: "Partitions this silo holds a valid lease on.");
-        _meter.CreateObservableGauge("notifications.silo.start_time", () => new Measurement<double>(silo.StartedAt.ToUnixTimeMilliseconds() / 1000.0,
-            new KeyValuePair<string, object?>("silo_id", silo.SiloId)), unit: "s", description: "When this silo started, unix time.");
-        _meter.CreateObservableGauge("notifications.cluster.silos", () => leases.Silos
-                .GroupBy(s => s.Status == SiloStatus.Active && !s.IsAlive(cluster.Value.SiloDeathTimeout) ? "dead" : s.Status.ToString().ToLowerInvariant())
+        _meter.CreateObservableGauge("notifications.silo.start_time", () => new Measurement<double>(identity.StartedAt.ToUnixTimeMilliseconds() / 1000.0,
+            new KeyValuePair<string, object?>("silo_id", identity.Id)), unit: "s", description: "When this silo started, unix time.");
+        _meter.CreateObservableGauge("notifications.cluster.silos", () => membership.CurrentSnapshot.Members.Values
+                .GroupBy(m => m.Status.ToString().ToLowerInvariant())
                 .Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("status", g.Key))),
-            description: "Silos in the membership as this silo last read it, by status (active, shuttingdown, stopped, dead).");
-        _meter.CreateObservableGauge("notifications.cluster.partitions.unowned", () => Math.Max(0, partitions.Count - ownership.Owners.Count),
-            description: "Partitions without a live owner in this silo's view.");
-        _meter.CreateObservableCounter("notifications.reminders.fired", () => reminders.Fired, description: "Reminder ticks delivered by this silo.");
-        _meter.CreateObservableCounter("notifications.reminders.failed", () => reminders.Failed, description: "Reminder ticks whose grain call failed (tried again).");
-        _meter.CreateObservableGauge("notifications.reminders.lag", () => reminders.Lag.TotalSeconds, unit: "s",
-            description: "How late the most overdue reminder tick of this silo's partitions was at the last poll.");
+            description: "Silos in Orleans' membership as this silo last read it, by status (joining, active, shuttingdown, stopping, dead).");
+        _meter.CreateObservableCounter("notifications.reminders.fired", () => notifications.AttemptsStarted,
+            description: "Attempts this silo's notification timers started.");
+        _meter.CreateObservableCounter("notifications.reminders.failed", () => notifications.AttemptsFailedUnexpectedly,
+            description: "Attempts on this silo that ended in an unexpected exception (retried on the schedule).");
+        _meter.CreateObservableGauge("notifications.reminders.lag", () => notifications.LastAttemptLateness.TotalSeconds, unit: "s",
+            description: "How late after its due time the latest attempt on this silo started.");
 
         // The circuits as this silo applies them (its local view of each provider grain's breaker).
         _meter.CreateObservableGauge("notifications.provider.circuit.open", () => circuits.Providers.Select(p =>
@@ -64,10 +57,11 @@ public sealed class SiloMeter : IDisposable
                 yield return new Measurement<T>(value);
             }
         }
-        _meter.CreateObservableGauge("notifications.reminders.due", () => Backlog<long>(f => f.RemindersDue),
-            description: "Reminders due now across the cluster (all partitions).");
-        _meter.CreateObservableGauge("notifications.reminders.backlog.age", () => Backlog<double>(f => f.OldestReminderDueAt is { } due ? Math.Max(0, (f.ReadAt - due).TotalSeconds) : 0),
-            unit: "s", description: "How late the oldest due reminder of the cluster is.");
+        _meter.CreateObservableGauge("notifications.reminders.due", () => Backlog<long>(f => f.Notifications.Overdue),
+            description: "Attempts due now across the cluster that have not started (PENDING notifications past their next attempt).");
+        _meter.CreateObservableGauge("notifications.reminders.backlog.age",
+            () => Backlog<double>(f => f.Notifications.OldestOverdueAt is { } due ? Math.Max(0, (f.ReadAt - due).TotalSeconds) : 0),
+            unit: "s", description: "How late the oldest due attempt of the cluster is.");
         _meter.CreateObservableGauge("notifications.queue.pending", () => Backlog<long>(f => f.Notifications.ByState.GetValueOrDefault("PENDING")),
             description: "PENDING notifications, deferred and throttled ones included.");
         _meter.CreateObservableGauge("notifications.queue.overdue", () => Backlog<long>(f => f.Notifications.Overdue),

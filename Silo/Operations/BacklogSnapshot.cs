@@ -1,23 +1,20 @@
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
-using PaymentNotifications.Runtime.Reminders;
 
 namespace PaymentNotifications.Silo.Operations;
 
-/// <summary>Cluster-wide queue and reminder backlog as read from storage, with a sample of recent first-attempt latencies.</summary>
+/// <summary>Cluster-wide queue backlog as read from storage, with a sample of recent first-attempt latencies.</summary>
 public sealed record BacklogFigures(
     DateTimeOffset ReadAt,
     NotificationStats Notifications,
-    long RemindersDue,
-    DateTimeOffset? OldestReminderDueAt,
     IReadOnlyList<double> FirstAttemptSeconds);
 
 /// <summary>
 /// Reads the backlog from storage at most once per <see cref="OperationsOptions.BacklogMaxAge"/>, however
 /// many dashboards and scrapers ask; nothing is read while nobody asks.
 /// </summary>
-public sealed class BacklogSnapshot(INotificationQueries queries, IReminderTable reminders, TimeProvider time, IOptions<OperationsOptions> options)
+public sealed class BacklogSnapshot(INotificationQueries queries, TimeProvider time, IOptions<OperationsOptions> options)
 {
     private readonly SemaphoreSlim _reading = new(1, 1);
 
@@ -39,10 +36,9 @@ public sealed class BacklogSnapshot(INotificationQueries queries, IReminderTable
             }
             var now = time.GetUtcNow();
             var stats = await queries.ReadStatsAsync(now, cancellationToken);
-            var (due, oldestDue) = await reminders.ReadBacklogAsync(now, cancellationToken);
             var recent = await queries.ListAsync(null, new NotificationFilter { Since = now - options.Value.TrafficWindow },
                 options.Value.LatencySampleSize, null, cancellationToken);
-            Current = new BacklogFigures(now, stats, due, oldestDue, FirstAttemptLatencies(recent.Items));
+            Current = new BacklogFigures(now, stats, FirstAttemptLatencies(recent.Items));
             return Current;
         }
         finally

@@ -1,4 +1,4 @@
-using PaymentNotifications.Runtime.Storage.Postgres;
+using PaymentNotifications.Grains.Storage;
 
 namespace PaymentNotifications.Silo.Operations;
 

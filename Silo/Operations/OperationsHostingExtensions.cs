@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PaymentNotifications.Api;
+using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Silo.Dashboard;
 using PaymentNotifications.Silo.Metrics;
 
@@ -8,7 +10,7 @@ namespace PaymentNotifications.Silo.Operations;
 public static class OperationsHostingExtensions
 {
     /// <summary>Options bind from "Metrics", "Operations" and "Telemetry"; invalid values stop the start.</summary>
-    public static IServiceCollection AddSiloOperations(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSiloOperations(this IServiceCollection services, IConfiguration configuration, bool hostsSilo)
     {
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
         services.AddOptions<OperationsOptions>().Bind(configuration.GetSection(OperationsOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
@@ -16,13 +18,18 @@ public static class OperationsHostingExtensions
         services.AddMetrics();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());
-        services.AddSingleton<SiloMeter>();
+        services.AddSingleton<SiloIdentity>();
+        // A facade alone counts no attempts, but reports the same figures (zero).
+        services.TryAddSingleton<NotificationMetrics>();
+        if (hostsSilo)
+        {
+            services.AddSingleton<SiloMeter>();
+            services.AddHostedService<SiloReportPublisher>();
+        }
         services.AddSingleton<ProcessUsage>();
         services.AddSingleton<BacklogSnapshot>();
         services.AddSingleton<TrafficRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<TrafficRecorder>());
-        services.AddHttpClient(SiloPeers.HttpClientName);
-        services.AddSingleton<SiloPeers>();
         services.AddSingleton<IOperationsReports, OperationsReports>();
         services.AddHostedService<TraceExport>();
         if (!string.IsNullOrEmpty(configuration[$"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.OtlpEndpoint)}"]))

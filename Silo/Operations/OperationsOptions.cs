@@ -14,8 +14,8 @@ public sealed class OperationsOptions
     /// <summary>Queue and reminder backlog figures (database reads) are reused for this long. Default 2 s.</summary>
     public TimeSpan BacklogMaxAge { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long asking another silo for its figures may take. Default 2 s.</summary>
-    public TimeSpan PeerTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A silo's published report older than this is not shown (the silo is taken as unreachable). Default 10 s.</summary>
+    public TimeSpan ReportStaleAfter { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Recent notifications read to measure acceptance-to-first-attempt latency. Default 200.</summary>
     public int LatencySampleSize { get; set; } = 200;
@@ -33,9 +33,13 @@ public sealed class OperationsOptions
         {
             throw new InvalidOperationException("Operations:TrafficWindow must be at least twice Operations:SampleInterval.");
         }
-        if (BacklogMaxAge < TimeSpan.Zero || PeerTimeout <= TimeSpan.Zero || ForgetSilosAfter <= TimeSpan.Zero)
+        if (BacklogMaxAge < TimeSpan.Zero || ForgetSilosAfter <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException("Operations:BacklogMaxAge, PeerTimeout and ForgetSilosAfter must be positive.");
+            throw new InvalidOperationException("Operations:BacklogMaxAge and ForgetSilosAfter must be positive.");
+        }
+        if (ReportStaleAfter <= SampleInterval)
+        {
+            throw new InvalidOperationException("Operations:ReportStaleAfter must be longer than Operations:SampleInterval.");
         }
         if (LatencySampleSize is < 1 or > 1000)
         {

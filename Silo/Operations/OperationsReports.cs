@@ -1,68 +1,69 @@
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
 using PaymentNotifications.Api;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Activation;
-using PaymentNotifications.Runtime.Hosting;
-using PaymentNotifications.Runtime.Membership;
-using PaymentNotifications.Runtime.Reminders;
+using PaymentNotifications.Grains.Interfaces.Operations;
+using PaymentNotifications.Grains.Notifications;
 
 namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
-/// Gathers the figures behind the operations routes: this silo's own, the other live silos' (asked
-/// over HTTP), and the cluster-wide backlog from storage.
+/// Gathers the figures behind the operations routes: this process's own, the cluster's membership from
+/// Orleans' management grain, every live silo's latest report (each silo publishes one to its
+/// <see cref="ISiloReportGrain"/>), and the cluster-wide backlog from storage.
 /// </summary>
 public sealed class OperationsReports(
-    Runtime.Hosting.Silo silo,
-    LeaseManager leases,
-    PartitionOwnership ownership,
-    PartitionMap partitions,
-    Catalog catalog,
-    ReminderService reminders,
+    IGrainFactory grains,
+    SiloIdentity identity,
+    NotificationMetrics metrics,
     TrafficRecorder traffic,
     BacklogSnapshot backlog,
     ProcessUsage usage,
-    SiloPeers peers,
     TimeProvider time,
-    IOptions<ClusterOptions> cluster,
     IOptions<OperationsOptions> options) : IOperationsReports
 {
     private const string Delivered = "delivered";
     private static readonly HashSet<string> FailedOutcomes = new(StringComparer.Ordinal) { "retryable", "permanent", "unknown" };
 
-    public SiloReport ReadSilo()
+    public async Task<SiloReport> ReadSiloAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return new SiloReport(silo.SiloId, silo.Address, silo.StartedAt, Math.Max(0, (now - silo.StartedAt).TotalSeconds),
-            ownership.ValidPartitions.Count, catalog.Count, catalog.CountByType(), usage.CpuPercent(), ProcessUsage.WorkingSetBytes,
-            ProcessUsage.GcHeapBytes, Environment.ProcessorCount, new SiloReminders(reminders.Fired, reminders.Failed, reminders.Lag.TotalSeconds),
+        var byType = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (identity.SiloAddress is { } self)
+        {
+            foreach (var statistic in await Management.GetSimpleGrainStatistics([self]))
+            {
+                var type = ShortTypeName(statistic.GrainType);
+                byType[type] = byType.GetValueOrDefault(type) + statistic.ActivationCount;
+            }
+        }
+        return new SiloReport(identity.Id, identity.Address, identity.StartedAt, Math.Max(0, (now - identity.StartedAt).TotalSeconds),
+            byType.Values.Sum(), byType, usage.CpuPercent(), ProcessUsage.WorkingSetBytes, ProcessUsage.GcHeapBytes, Environment.ProcessorCount,
+            new SiloReminders(metrics.AttemptsStarted, metrics.AttemptsFailedUnexpectedly, metrics.LastAttemptLateness.TotalSeconds),
             traffic.Read());
     }
 
-    public async Task<ClusterReport> ReadClusterAsync(string? authorization, CancellationToken cancellationToken)
+    public async Task<ClusterReport> ReadClusterAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var members = Members();
-        var reports = await AskAllAsync(members, authorization, cancellationToken);
-        var owners = ownership.Owners;
-        var owned = owners.Values.GroupBy(o => o.SiloId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var members = await MembersAsync();
+        var reports = await ReportsAsync(members);
         var silos = members.Select((m, i) =>
         {
             var report = reports[i];
-            var self = m.SiloId == silo.SiloId;
-            return new ClusterSilo(m.SiloId, m.Address, StatusOf(m), m.StartedAt, Math.Max(0, (now - m.StartedAt).TotalSeconds),
-                Math.Round(m.HeartbeatAge.TotalSeconds, 3), self ? ownership.ValidPartitions.Count : owned.GetValueOrDefault(m.SiloId),
-                report?.Activations, report?.ActivationsByType, report?.CpuPercent, report?.MemoryBytes, report?.Reminders.LagSeconds,
-                report is not null, self);
+            var startedAt = new DateTimeOffset(DateTime.SpecifyKind(m.StartTime, DateTimeKind.Utc));
+            var heartbeat = new DateTimeOffset(DateTime.SpecifyKind(m.IAmAliveTime, DateTimeKind.Utc));
+            return new ClusterSilo(m.SiloName, m.SiloAddress.ToString(), StatusOf(m.Status), startedAt, Math.Max(0, (now - startedAt).TotalSeconds),
+                Math.Round(Math.Max(0, (now - heartbeat).TotalSeconds), 3), report?.Activations, report?.ActivationsByType, report?.CpuPercent,
+                report?.MemoryBytes, report?.Reminders.LagSeconds, report is not null, m.SiloAddress.Equals(identity.SiloAddress));
         }).ToList();
-        var map = Enumerable.Range(0, partitions.Count).Select(p => new PartitionOwnerView(p, owners.GetValueOrDefault(p)?.SiloId)).ToList();
-        return new ClusterReport(silo.SiloId, partitions.Count, map.Count(p => p.Owner is null), now, silos, map);
+        return new ClusterReport(identity.Id, now, silos);
     }
 
-    public async Task<StatsReport> ReadStatsAsync(string? authorization, CancellationToken cancellationToken)
+    public async Task<StatsReport> ReadStatsAsync(CancellationToken cancellationToken)
     {
-        var members = Members().Where(m => m.SiloId == silo.SiloId || m.IsAlive(cluster.Value.SiloDeathTimeout)).ToList();
-        var asked = AskAllAsync(members, authorization, cancellationToken);
+        var members = (await MembersAsync()).Where(m => m.Status == SiloStatus.Active).ToList();
+        var asked = ReportsAsync(members);
         var figures = await backlog.ReadAsync(cancellationToken);
         var reports = await asked;
         var now = time.GetUtcNow();
@@ -74,8 +75,8 @@ public sealed class OperationsReports(
         var pending = stats.ByState.GetValueOrDefault("PENDING");
         var queue = new QueueFigures(stats.ByState, pending, stats.Overdue, stats.OldestPendingCreatedAt,
             stats.OldestPendingCreatedAt is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : null);
-        var reminderFigures = new ClusterReminders(figures.RemindersDue, figures.OldestReminderDueAt,
-            figures.OldestReminderDueAt is { } due ? Math.Max(0, (now - due).TotalSeconds) : 0,
+        var reminderFigures = new ClusterReminders(stats.Overdue, stats.OldestOverdueAt,
+            stats.OldestOverdueAt is { } due ? Math.Max(0, (now - due).TotalSeconds) : 0,
             answered.Sum(r => r.Reminders.Fired), answered.Sum(r => r.Reminders.Failed),
             answered.Count == 0 ? 0 : answered.Max(r => r.Reminders.LagSeconds));
 
@@ -88,38 +89,61 @@ public sealed class OperationsReports(
         var window = answered.Count == 0 ? 0 : answered.Max(r => r.Traffic.WindowSeconds);
         return new StatsReport(now, options.Value.SampleInterval.TotalSeconds, window, queue, reminderFigures, points, latency,
             ProviderFigures(points, histograms),
-            [.. members.Where((_, i) => reports[i] is not null).Select(m => m.SiloId)],
-            [.. members.Where((_, i) => reports[i] is null).Select(m => m.SiloId)]);
+            [.. members.Where((_, i) => reports[i] is not null).Select(m => m.SiloName)],
+            [.. members.Where((_, i) => reports[i] is null).Select(m => m.SiloName)]);
     }
 
-    // Members worth showing: this silo, live ones, and recently stopped or dead ones.
-    private List<SiloRecord> Members()
+    private IManagementGrain Management => grains.GetGrain<IManagementGrain>(0);
+
+    // Silos worth showing: live ones, and those gone within Operations:ForgetSilosAfter.
+    private async Task<List<MembershipEntry>> MembersAsync()
     {
-        var members = leases.Silos
-            .Where(s => s.SiloId == silo.SiloId || s.IsAlive(cluster.Value.SiloDeathTimeout) || s.HeartbeatAge < options.Value.ForgetSilosAfter)
-            .OrderBy(s => s.SiloId, StringComparer.Ordinal)
-            .ToList();
-        if (!members.Any(s => s.SiloId == silo.SiloId))
+        var now = time.GetUtcNow().UtcDateTime;
+        return [.. (await Management.GetDetailedHosts(onlyActive: false))
+            .Where(m => m.Status != SiloStatus.Dead || now - m.IAmAliveTime < options.Value.ForgetSilosAfter)
+            .OrderBy(m => m.SiloName, StringComparer.Ordinal)];
+    }
+
+    // Each active silo's latest report, if it is recent (this silo's own, fresh); null for the others.
+    private async Task<SiloReport?[]> ReportsAsync(IReadOnlyList<MembershipEntry> members) =>
+        await Task.WhenAll(members.Select(async m =>
         {
-            // Before the first membership read, or in a process that routes calls without joining.
-            members.Insert(0, new SiloRecord(silo.SiloId, silo.Address, silo.StartedAt, time.GetUtcNow(), SiloStatus.Active, TimeSpan.Zero));
-        }
-        return members;
-    }
+            if (m.Status != SiloStatus.Active)
+            {
+                return null;
+            }
+            if (m.SiloAddress.Equals(identity.SiloAddress))
+            {
+                return await ReadSiloAsync(CancellationToken.None);
+            }
+            try
+            {
+                var report = await grains.GetGrain<ISiloReportGrain>(m.SiloAddress.ToParsableString()).Get();
+                return report is not null && time.GetUtcNow() - report.StartedAt - TimeSpan.FromSeconds(report.UptimeSeconds) < options.Value.ReportStaleAfter
+                    ? report
+                    : null;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                return null;
+            }
+        }));
 
-    private async Task<SiloReport?[]> AskAllAsync(IReadOnlyList<SiloRecord> members, string? authorization, CancellationToken cancellationToken) =>
-        await Task.WhenAll(members.Select(m =>
-            m.SiloId == silo.SiloId ? Task.FromResult<SiloReport?>(ReadSilo())
-            : m.IsAlive(cluster.Value.SiloDeathTimeout) ? peers.AskAsync(m.Address, authorization, cancellationToken)
-            : Task.FromResult<SiloReport?>(null)));
-
-    private string StatusOf(SiloRecord silo) => silo.Status switch
+    private static string StatusOf(SiloStatus status) => status switch
     {
-        SiloStatus.Active when !silo.IsAlive(cluster.Value.SiloDeathTimeout) => "dead",
+        SiloStatus.Created or SiloStatus.Joining => "joining",
         SiloStatus.Active => "active",
         SiloStatus.ShuttingDown => "shutting-down",
-        _ => "stopped",
+        SiloStatus.Stopping => "stopping",
+        _ => "dead",
     };
+
+    // "PaymentNotifications.Grains.Notifications.NotificationGrain,PaymentNotifications.Grains" -> "NotificationGrain".
+    private static string ShortTypeName(string grainType)
+    {
+        var name = grainType.Split(',')[0];
+        return name[(name.LastIndexOf('.') + 1)..];
+    }
 
     private static List<TrafficPoint> MergePoints(IEnumerable<TrafficPoint> points) =>
         [.. points.GroupBy(p => p.T).OrderBy(g => g.Key).Select(g => new TrafficPoint(g.Key,
@@ -147,7 +171,7 @@ public sealed class OperationsReports(
                 counts[i] += part.Counts[i];
             }
         }
-        return new HistogramView(metric, channel, provider, usable[0].Bounds, counts, usable.Sum(p => p.Sum), usable.Sum(p => p.Count));
+        return new HistogramView(metric, channel, provider, usable[0].Bounds, [.. counts], usable.Sum(p => p.Sum), usable.Sum(p => p.Count));
     }
 
     private static List<ProviderTraffic> ProviderFigures(IReadOnlyList<TrafficPoint> points, IReadOnlyList<HistogramView> histograms) =>

@@ -11,7 +11,7 @@ namespace PaymentNotifications.Silo.Operations;
 /// HttpClient's outgoing spans (the webhook and provider calls, which carry traceparent on) and any
 /// ActivitySource named "PaymentNotifications*".
 /// </summary>
-public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Hosting.Silo silo) : IHostedService, IDisposable
+public sealed class TraceExport(IOptions<TelemetryOptions> options, SiloIdentity identity) : IHostedService, IDisposable
 {
     public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "PaymentNotifications*"];
 
@@ -35,7 +35,7 @@ public sealed class TraceExport(IOptions<TelemetryOptions> options, Runtime.Host
             endpoint = new Uri(endpoint, "/v1/traces");
         }
         _provider = Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(o.ServiceName, serviceInstanceId: silo.SiloId))
+            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(o.ServiceName, serviceInstanceId: identity.Id))
             .AddSource(Sources)
             .AddOtlpExporter(e =>
             {

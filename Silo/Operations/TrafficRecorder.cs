@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Api;
+using PaymentNotifications.Grains.Interfaces.Operations;
 using PaymentNotifications.Silo.Metrics;
 
 namespace PaymentNotifications.Silo.Operations;
@@ -124,7 +125,7 @@ public sealed class TrafficRecorder(PrometheusExporter exporter, ProcessUsage us
                 continue;
             }
             var counts = series.Buckets.Select((c, i) => c - (old?.Buckets[i] ?? 0)).ToList();
-            yield return new HistogramView(metric, series.Label("channel"), series.Label("provider"), now.Bounds, counts, series.Sum - (old?.Sum ?? 0), count);
+            yield return new HistogramView(metric, series.Label("channel"), series.Label("provider"), [.. now.Bounds], counts, series.Sum - (old?.Sum ?? 0), count);
         }
     }
 

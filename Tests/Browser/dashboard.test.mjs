@@ -73,14 +73,14 @@ try {
   step('cluster panel lists the silo with live figures');
   await page.waitForFunction(() => {
     const row = document.querySelector('#silo-table tbody tr');
-    return row && row.cells[5].textContent !== '-' && Number(row.cells[4].textContent) > 0;
+    return row && row.cells[5].textContent !== '-' && Number(row.cells[4].textContent) > 0; // CPU shown, activations counted
   });
   const siloCells = await page.$eval('#silo-table tbody tr', (tr) => [...tr.cells].map((c) => c.textContent.trim()));
   check(siloCells[1] === 'active', `silo status should be active, was ${siloCells[1]}`);
-  check(/^http:\/\/127\.0\.0\.1:\d+$/.test(siloCells[2]), `silo address should be shown, was ${siloCells[2]}`);
-  check(/\d/.test(siloCells[7]), `memory should be shown, was ${siloCells[7]}`);
-  const cells = await page.$$eval('#partition-map .cell', (divs) => divs.map((d) => d.dataset.owner));
-  check(cells.length > 0 && cells.every((owner) => owner.length > 0), 'every partition cell should show an owner');
+  check(/^S127\.0\.0\.1:\d+:\d+$/.test(siloCells[2]), `the silo's Orleans address should be shown, was ${siloCells[2]}`);
+  check(/\d/.test(siloCells[6]), `memory should be shown, was ${siloCells[6]}`);
+  const cells = await page.$$eval('#grain-map .cell', (chips) => chips.map((c) => [c.dataset.silo, c.dataset.grainType]));
+  check(cells.some(([silo, type]) => silo.length > 0 && type === 'SchedulerGrain'), 'the grain map should show where the schedulers run');
 
   step('traffic panel shows live rates and charts');
   await page.waitForFunction(() => Number(document.getElementById('kpi-accepted').dataset.value) > 0

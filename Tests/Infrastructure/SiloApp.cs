@@ -30,8 +30,6 @@ public sealed class SiloApp : WebApplicationFactory<Program>
         {
             ["Api:AdminKey"] = AdminKey,
             ["Api:DevTenantKey"] = DevTenantKey,
-            ["Cluster:PartitionCount"] = "16",
-            ["Reminders:PollInterval"] = "00:00:00.100",
             ["Delivery:RetrySchedule"] = "200ms",
             ["Delivery:AttemptTimeout"] = "5s",
             ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
@@ -40,6 +38,10 @@ public sealed class SiloApp : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
+        foreach (var (key, value) in OrleansPorts.Free())
+        {
+            _settings[key] = value;
+        }
         if (connectionString is not null)
         {
             _settings["ConnectionStrings:Postgres"] = connectionString;

@@ -47,7 +47,7 @@ public sealed class SiloProcess : IAsyncDisposable
         // test silos share one key and reach their local http receivers, unless the test says otherwise.
         start.Environment["Security__EncryptionKey"] = SiloApp.EncryptionKey;
         start.Environment["Webhooks__RequireHttps"] = "false";
-        foreach (var (key, value) in configuration)
+        foreach (var (key, value) in OrleansPorts.Free().Select(p => KeyValuePair.Create(p.Key, p.Value!)).Concat(configuration))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using PaymentNotifications.Tests.Infrastructure;
-using PaymentNotifications.Tests.Runtime.Cluster;
+using PaymentNotifications.Tests.Cluster;
 using Xunit.Abstractions;
 
 namespace PaymentNotifications.Tests.Notifications;

@@ -4,8 +4,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Grains.Webhooks;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Reminders;
 using PaymentNotifications.Tests.Infrastructure;
 
 namespace PaymentNotifications.Tests.Notifications;
@@ -272,7 +270,7 @@ public abstract class WebhookDeliveryTests
         await using var app = await StartAsync(new Dictionary<string, string?>
         {
             ["Webhooks:DisableAfter"] = "1s",
-            ["Delivery:RetrySchedule"] = "600ms",
+            ["Delivery:RetrySchedule"] = "2s",
             ["Delivery:RetryJitter"] = "0",
             ["Delivery:MaxAttempts"] = "5",
         });
@@ -280,13 +278,14 @@ public abstract class WebhookDeliveryTests
         await using var _ = receiver;
         receiver.Respond = (_, _) => 500;
 
-        var notification = await tenant.WaitForFinalAsync(await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("streak", "m-42")), TimeSpan.FromSeconds(20));
+        var notification = await tenant.WaitForFinalAsync(await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("streak", "m-42")), TimeSpan.FromSeconds(30));
         var endpoint = await (await tenant.GetAsync("/v1/merchants/m-42/webhook-endpoint")).ReadJsonAsync();
 
-        // Attempts at 0, 0.6 and 1.2 s fail; the third is 1 s into the streak and disables the endpoint,
-        // so the fourth finds nothing enabled to deliver to.
+        // The first failure starts the streak and cannot end it; the second comes at least the 2 s retry delay later,
+        // past the 1 s window however slow the machine, and disables the endpoint, so the third attempt finds nothing
+        // enabled to deliver to.
         Assert.Equal("NOT_APPLY", notification.State());
-        Assert.Equal(3, notification.Attempts().Count);
+        Assert.Equal(2, notification.Attempts().Count);
         Assert.False(endpoint["enabled"]!.GetValue<bool>());
         Assert.Contains("re-enable it with PUT", endpoint["disabledReason"]!.GetValue<string>());
     }
@@ -313,38 +312,45 @@ public abstract class WebhookDeliveryTests
     }
 
     [Fact]
-    public async Task Reconciliation_resumes_a_pending_notification_whose_reminder_was_deleted()
+    public async Task Reconciliation_resumes_a_pending_notification_whose_time_passed_without_a_wake()
     {
         await using var app = await StartAsync(new Dictionary<string, string?>
         {
-            ["Delivery:RetrySchedule"] = "5s",
-            ["Delivery:RetryJitter"] = "0",
-            ["Reconciliation:Interval"] = "500ms",
+            ["Reconciliation:Interval"] = "1s",
             ["Reconciliation:StuckAfter"] = "1s",
         });
         var (tenant, receiver) = await MerchantAsync(app);
         await using var _ = receiver;
-        receiver.Respond = (_, attempt) => attempt == 1 ? 503 : 200;
-        var id = await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("lost-reminder", "m-42"));
-        var reminders = app.Services.GetRequiredService<IReminderTable>();
-        var grainId = new GrainId("notification", id);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        // After the failed first attempt the reminder is moved to the retry, 5 s ahead; remove it behind the grain's back.
-        ReminderEntry? retry;
-        while ((await tenant.GetNotificationAsync(id)).Attempts().Count == 0
-               || (retry = await reminders.ReadAsync(grainId, "deliver", CancellationToken.None)) is null
-               || retry.DueAt > DateTimeOffset.UtcNow.AddSeconds(5.5))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the retry reminder never appeared");
-            await Task.Delay(10);
-        }
-        Assert.True(await reminders.RemoveAsync(grainId, "deliver", null, CancellationToken.None));
-        Assert.True(retry.DueAt > DateTimeOffset.UtcNow.AddSeconds(1), $"the retry was removed too close to its time ({retry.DueAt:O}) to be sure it did not fire");
+        // Scheduled an hour ahead: its activation goes away and nothing in memory waits for it.
+        var id = await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("lost-wake", "m-42", sendAt: DateTimeOffset.UtcNow.AddHours(1)));
+        await Eventually.HoldsAsync(async () => !await GrainIsActiveAsync(app, id), TimeSpan.FromSeconds(20), "the scheduled notification's activation went away");
 
-        var notification = await tenant.WaitForFinalAsync(id, TimeSpan.FromSeconds(20));
+        // Behind the grain's back, its next attempt moves to the past: a time the schedulers have already passed, so only
+        // reconciliation finds it.
+        var storage = app.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(PaymentNotifications.Grains.Storage.StorageNames.Notifications);
+        var grainId = Orleans.Runtime.GrainId.Create("notification", id);
+        var state = new Orleans.GrainState<NotificationRecord>(new NotificationRecord());
+        await storage.ReadStateAsync(NotificationGrain.StateName, grainId, state);
+        state.State!.SendAt = state.State.NextAttemptAt = DateTimeOffset.UtcNow.AddSeconds(-30);
+        await storage.WriteStateAsync(NotificationGrain.StateName, grainId, state);
 
-        Assert.Equal("SUCCESS", notification.State());
-        Assert.True(app.Services.GetRequiredService<ReconciliationService>().LastSweep.TotalResumed >= 1);
+        // Nothing reads it meanwhile: any activation (a GET too) would arm the overdue attempt itself.
+        var grains = app.Services.GetRequiredService<Orleans.IGrainFactory>();
+        async Task<long> ReconciledAsync() => (await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(shard => grains.GetGrain<PaymentNotifications.Grains.Interfaces.Scheduling.ISchedulerGrain>(shard).GetStatus()))).Sum(s => s.Reconciled);
+        await Eventually.HoldsAsync(async () => await ReconciledAsync() > 0, TimeSpan.FromSeconds(30), "a reconciliation sweep resumed the notification");
+        await Eventually.HoldsAsync(() => receiver.CountFor(id) > 0, TimeSpan.FromSeconds(30), "the resumed notification was delivered");
+
+        Assert.Equal("SUCCESS", (await tenant.WaitForFinalAsync(id)).State());
+        Assert.Equal(1, receiver.CountFor(id));
+        Assert.Equal(1, await ReconciledAsync());
+    }
+
+    private static async Task<bool> GrainIsActiveAsync(SiloApp app, string id)
+    {
+        var management = app.Services.GetRequiredService<Orleans.IGrainFactory>().GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var active = await management.GetActiveGrains(Orleans.Runtime.GrainType.Create("notification"));
+        return active.Contains(Orleans.Runtime.GrainId.Create("notification", id));
     }
 
     [Fact]

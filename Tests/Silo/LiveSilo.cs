@@ -34,8 +34,6 @@ public sealed class LiveSilo : IAsyncDisposable
         {
             ["Api:AdminKey"] = SiloApp.AdminKey,
             ["Api:DevTenantKey"] = SiloApp.DevTenantKey,
-            ["Cluster:PartitionCount"] = "16",
-            ["Reminders:PollInterval"] = "00:00:00.100",
             ["Delivery:RetrySchedule"] = "200ms",
             ["Delivery:AttemptTimeout"] = "5s",
             ["Webhooks:AllowedNetworks"] = "127.0.0.0/8",
@@ -44,6 +42,10 @@ public sealed class LiveSilo : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
+        foreach (var (key, value) in OrleansPorts.Free())
+        {
+            values[key] = value;
+        }
         if (connectionString is not null)
         {
             values["ConnectionStrings:Postgres"] = connectionString;

@@ -12,7 +12,9 @@ namespace PaymentNotifications.Api.Authentication;
 
 /// <summary>
 /// Bearer API keys: the admin key from configuration reaches /v1/admin/*, a tenant key reaches
-/// that tenant's data only. Keys are compared by hash in constant time.
+/// that tenant's data only. Keys are compared by hash in constant time. Under <see cref="BasicChallengePaths"/>
+/// (the Orleans Dashboard, which a browser opens without a bearer header) a key may also come as the
+/// password of HTTP Basic authentication (any user name), and a 401 asks for it with a Basic challenge.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -27,14 +29,26 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string TenantPolicy = "tenant";
     public const string AdminPolicy = "admin";
 
+    /// <summary>Paths whose 401 asks a browser for the key as a password (the Orleans Dashboard).</summary>
+    public static readonly string[] BasicChallengePaths = ["/orleans"];
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        string key;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            key = header["Bearer ".Length..].Trim();
+        }
+        else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && UnderBasicChallenge
+                 && BasicPassword(header["Basic ".Length..].Trim()) is { } password)
+        {
+            key = password;
+        }
+        else
         {
             return AuthenticateResult.NoResult();
         }
-        var key = header["Bearer ".Length..].Trim();
         if (key.Length == 0)
         {
             return AuthenticateResult.Fail("Empty API key.");
@@ -52,7 +66,9 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
+        Response.Headers.WWWAuthenticate = UnderBasicChallenge
+            ? "Basic realm=\"Orleans Dashboard (admin key as password)\", Bearer"
+            : "Bearer";
         await ApiProblems.Problem(StatusCodes.Status401Unauthorized, ApiProblems.Unauthorized, "Authentication required.",
             "Send a valid API key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
@@ -63,6 +79,22 @@ public sealed class ApiKeyAuthenticationHandler(
 
     private AuthenticateResult Success(params Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+
+    private bool UnderBasicChallenge => BasicChallengePaths.Any(p => Request.Path.StartsWithSegments(p));
+
+    private static string? BasicPassword(string encoded)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? null : text[(colon + 1)..];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     private static bool SameKey(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));

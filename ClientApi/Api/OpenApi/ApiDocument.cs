@@ -54,9 +54,11 @@ public static class ApiDocument
 
         ## Shapes the contract leaves open
         - Dead-letter replay answers `{ "replayed": n, "notReplayed": ["id", ...] }`.
-        - The cluster is `{ "silos": [{ "id", "address", "status", "partitionsOwned", "startedAt", "heartbeatAt",
-          "activations"? }], "partitionOwners": [{ "partition", "owner" }] }`; `status` is `active`,
-          `shutting-down`, `stopped` or `dead`; `activations` is given for the answering silo only.
+        - The cluster is `{ "answeredBy", "generatedAt", "silos": [{ "id", "address", "status", "startedAt",
+          "uptimeSeconds", "heartbeatAgeSeconds", "activations"?, "activationsByType"?, "cpuPercent"?, "memoryBytes"?,
+          "reminderLagSeconds"?, "reachable", "self" }] }`, from Orleans' membership; `status` is `joining`, `active`,
+          `shutting-down`, `stopping` or `dead`; the load figures are null for a silo that published none recently.
+          (Before the product ran on Orleans the view also listed partitions; those fields are gone.)
         - Rotating a secret answers `{ "secret", "previousSecretExpiresAt" }`.
         - A tenant's keys list as `{ "items": [{ "id", "tenantId", "prefix", "createdAt", "revokedAt" }] }`.
         """;
@@ -65,7 +67,7 @@ public static class ApiDocument
     private static readonly Dictionary<string, (string Summary, string MediaType, string Example)> ServiceEndpoints = new(StringComparer.OrdinalIgnoreCase)
     {
         ["/health/live"] = ("Liveness: 200 Healthy while the process runs.", "text/plain", "Healthy"),
-        ["/health/ready"] = ("Readiness: 200 when storage answers and every partition has a live owner this silo can route to; 503 otherwise.", "text/plain", "Healthy"),
+        ["/health/ready"] = ("Readiness: 200 when storage answers and this silo is active in the cluster (a facade: connected to it); 503 otherwise.", "text/plain", "Healthy"),
         ["/metrics"] = ("Metrics in Prometheus text format.", "text/plain", "# TYPE notifications_submitted_total counter\nnotifications_submitted_total 42"),
         ["/openapi/{documentName}.json"] = ("This OpenAPI document.", "application/json", "{ \"openapi\": \"3.1.1\" }"),
     };

@@ -106,23 +106,22 @@ public static class ApiExamples
         ["GetCluster"] = (null, new()
         {
             [200] = """
-                { "answeredBy": "silo-1f2e3d4c5b6a", "partitionCount": 256, "unownedPartitions": 0, "generatedAt": "2026-11-21T12:00:00Z",
+                { "answeredBy": "silo-1", "generatedAt": "2026-11-21T12:00:00Z",
                   "silos": [
-                    { "id": "silo-1f2e3d4c5b6a", "address": "http://10.0.0.5:5080", "status": "active", "startedAt": "2026-11-21T11:00:00Z",
-                      "uptimeSeconds": 3600, "heartbeatAgeSeconds": 0.4, "partitionsOwned": 128, "activations": 5321,
-                      "activationsByType": { "notification": 5300, "merchant-endpoint": 21 }, "cpuPercent": 37.5, "memoryBytes": 262144000,
+                    { "id": "silo-1", "address": "S10.0.0.5:11111:154262400", "status": "active", "startedAt": "2026-11-21T11:00:00Z",
+                      "uptimeSeconds": 3600, "heartbeatAgeSeconds": 0.4, "activations": 5321,
+                      "activationsByType": { "NotificationGrain": 5300, "MerchantEndpointGrain": 21 }, "cpuPercent": 37.5, "memoryBytes": 262144000,
                       "reminderLagSeconds": 0.2, "reachable": true, "self": true },
-                    { "id": "silo-9a8b7c6d5e4f", "address": "http://10.0.0.6:5080", "status": "dead", "startedAt": "2026-11-21T11:00:02Z",
-                      "uptimeSeconds": 3598, "heartbeatAgeSeconds": 12.5, "partitionsOwned": 0, "activations": null, "activationsByType": null,
-                      "cpuPercent": null, "memoryBytes": null, "reminderLagSeconds": null, "reachable": false, "self": false } ],
-                  "partitionOwners": [ { "partition": 0, "owner": "silo-1f2e3d4c5b6a" }, { "partition": 1, "owner": "silo-1f2e3d4c5b6a" } ] }
+                    { "id": "silo-2", "address": "S10.0.0.6:11111:154262402", "status": "dead", "startedAt": "2026-11-21T11:00:02Z",
+                      "uptimeSeconds": 3598, "heartbeatAgeSeconds": 12.5, "activations": null, "activationsByType": null,
+                      "cpuPercent": null, "memoryBytes": null, "reminderLagSeconds": null, "reachable": false, "self": false } ] }
                 """,
         }),
         ["GetSilo"] = (null, new()
         {
             [200] = """
-                { "id": "silo-1f2e3d4c5b6a", "address": "http://10.0.0.5:5080", "startedAt": "2026-11-21T11:00:00Z", "uptimeSeconds": 3600,
-                  "partitionsOwned": 128, "activations": 5321, "activationsByType": { "notification": 5300 }, "cpuPercent": 37.5,
+                { "id": "silo-1", "address": "S10.0.0.5:11111:154262400", "startedAt": "2026-11-21T11:00:00Z", "uptimeSeconds": 3600,
+                  "activations": 5321, "activationsByType": { "NotificationGrain": 5300 }, "cpuPercent": 37.5,
                   "memoryBytes": 262144000, "gcHeapBytes": 98304000, "processorCount": 2,
                   "reminders": { "fired": 1200, "failed": 0, "lagSeconds": 0.2 },
                   "traffic": { "intervalSeconds": 1, "windowSeconds": 60,

@@ -16,11 +16,8 @@ public sealed record CreatedTenant
 /// <summary>The cluster as the answering silo sees it.</summary>
 public sealed record ClusterView
 {
-    /// <summary>The silos in the membership.</summary>
+    /// <summary>The silos in Orleans' membership.</summary>
     public IReadOnlyList<SiloView> Silos { get; init; } = [];
-
-    /// <summary>Which silo owns each partition.</summary>
-    public IReadOnlyList<PartitionOwner> PartitionOwners { get; init; } = [];
 }
 
 /// <summary>One silo of the cluster.</summary>
@@ -35,22 +32,10 @@ public sealed record SiloView
     /// <summary>Its membership status as the API names it, e.g. <c>active</c>.</summary>
     public string Status { get; init; } = "";
 
-    /// <summary>How many partitions it owns.</summary>
-    public int PartitionsOwned { get; init; }
-
-    /// <summary>How many grain activations it holds.</summary>
-    public long Activations { get; init; }
+    /// <summary>How many grain activations it holds; null when the silo has published no recent figures.</summary>
+    public long? Activations { get; init; }
 }
 
-/// <summary>The owner of one partition.</summary>
-public sealed record PartitionOwner
-{
-    /// <summary>The partition number.</summary>
-    public int Partition { get; init; }
-
-    /// <summary>The owning silo id; null while unowned.</summary>
-    public string? Owner { get; init; }
-}
 
 /// <summary>A provider's circuit and recent health.</summary>
 public sealed record ProviderStatus

@@ -219,8 +219,8 @@
   function renderCluster(cluster) {
     $('answered-by').textContent = 'via ' + cluster.answeredBy;
     const live = cluster.silos.filter((s) => s.status === 'active').length;
-    $('cluster-summary').textContent = live + ' live of ' + cluster.silos.length + ' silos · ' + cluster.partitionCount + ' partitions · '
-      + (cluster.unownedPartitions === 0 ? 'all owned' : cluster.unownedPartitions + ' unowned');
+    const activations = cluster.silos.reduce((sum, s) => sum + (s.activations || 0), 0);
+    $('cluster-summary').textContent = live + ' live of ' + cluster.silos.length + ' silos · ' + activations + ' activations';
     const colors = new Map(cluster.silos.map((s, i) => [s.id, COLORS[i % COLORS.length]]));
     const body = $('silo-table').tBodies[0];
     body.replaceChildren(...cluster.silos.map((s) => row([
@@ -228,30 +228,28 @@
       cell(status(s.status)),
       cell(text(s.address || '-'), { title: s.address }),
       cell(text(duration(s.uptimeSeconds))),
-      num(s.partitionsOwned),
       num(s.activations === null ? '-' : s.activations, s.activationsByType ? Object.entries(s.activationsByType).map(([k, v]) => k + ': ' + v).join(', ') : ''),
       num(s.cpuPercent === null ? '-' : s.cpuPercent.toFixed(1) + ' %'),
       num(s.memoryBytes === null ? '-' : bytes(s.memoryBytes)),
       num(s.reminderLagSeconds === null ? '-' : duration(s.reminderLagSeconds)),
     ], { 'data-silo': s.id, 'data-reachable': String(s.reachable) })));
 
-    const map = $('partition-map');
-    map.replaceChildren(...cluster.partitionOwners.map((p) => {
-      const div = document.createElement('div');
-      div.className = 'cell' + (p.owner ? '' : ' unowned');
-      if (p.owner) div.style.background = colors.get(p.owner) || '#777';
-      div.title = 'Partition ' + p.partition + ': ' + (p.owner || 'no live owner');
-      div.dataset.owner = p.owner || '';
-      return div;
-    }));
-    $('partition-legend').replaceChildren(...cluster.silos.filter((s) => s.partitionsOwned > 0).map((s) => {
-      const span = document.createElement('span');
-      const swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.style.background = colors.get(s.id);
-      span.append(swatch, s.id + ' (' + s.partitionsOwned + ')');
-      return span;
-    }));
+    // One chip per grain type and silo, in the silo's colour: where Orleans placed the activations.
+    const chips = cluster.silos.flatMap((s) => Object.entries(s.activationsByType || {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, count]) => {
+        const span = document.createElement('span');
+        const swatch = document.createElement('span');
+        swatch.className = 'swatch';
+        swatch.style.background = colors.get(s.id);
+        span.className = 'cell';
+        span.dataset.silo = s.id;
+        span.dataset.grainType = type;
+        span.append(swatch, type + ' ' + count);
+        span.title = s.id + ': ' + count + ' ' + type;
+        return span;
+      }));
+    $('grain-map').replaceChildren(...chips);
   }
 
   // ---- traffic, queue, latency, reminders ---------------------------------------------------

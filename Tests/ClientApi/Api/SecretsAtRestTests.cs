@@ -3,9 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using PaymentNotifications.Grains.Interfaces.Merchants;
 using PaymentNotifications.Grains.Merchants;
 using PaymentNotifications.Grains.Security;
-using PaymentNotifications.Runtime;
-using PaymentNotifications.Runtime.Membership;
-using PaymentNotifications.Runtime.Storage;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
+using PaymentNotifications.Grains.Storage;
 using PaymentNotifications.Tests.Infrastructure;
 using Npgsql;
 
@@ -16,13 +17,16 @@ public abstract class SecretsAtRestTests
 {
     protected abstract Task<string?> ConnectionStringAsync();
 
-    private static GrainId EndpointGrain(ApiScenario scenario, string merchantId) => new("merchant-endpoint", MerchantEndpointKey.For(scenario.OwnerTenantId, merchantId));
+    private static GrainId EndpointGrain(ApiScenario scenario, string merchantId) =>
+        GrainId.Create("merchant-endpoint", MerchantEndpointKey.For(scenario.OwnerTenantId, merchantId));
+
+    private static IGrainStorage Storage(ApiScenario scenario) => scenario.App.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
 
     private static async Task<MerchantEndpointState> StoredAsync(ApiScenario scenario, string merchantId)
     {
         var state = new GrainState<MerchantEndpointState>(new MerchantEndpointState());
-        await scenario.App.Services.GetRequiredService<IGrainStorage>().ReadStateAsync(EndpointGrain(scenario, merchantId), state, CancellationToken.None);
-        return state.State;
+        await Storage(scenario).ReadStateAsync("merchant-endpoint", EndpointGrain(scenario, merchantId), state);
+        return state.State!;
     }
 
     [Fact]
@@ -52,10 +56,6 @@ public abstract class SecretsAtRestTests
         const string merchantId = "m-legacy";
         const string legacySecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
         var grainId = EndpointGrain(scenario, merchantId);
-        var services = scenario.App.Services;
-        var partition = services.GetRequiredService<PartitionMap>().GetPartition(grainId);
-        var ownership = services.GetRequiredService<PartitionOwnership>();
-        Assert.True(ownership.TryGetValidLease(partition, out var epoch));
         var legacy = new GrainState<MerchantEndpointState>(new MerchantEndpointState
         {
             SchemaVersion = 1,
@@ -64,7 +64,7 @@ public abstract class SecretsAtRestTests
             Secrets = [new SigningSecret(legacySecret, null)],
             Enabled = true,
         });
-        await services.GetRequiredService<IGrainStorage>().WriteStateAsync(grainId, legacy, ownership.GetFence(partition, epoch), CancellationToken.None);
+        await Storage(scenario).WriteStateAsync("merchant-endpoint", grainId, legacy);
 
         var endpoint = await (await scenario.Owner.GetAsync($"/v1/merchants/{merchantId}/webhook-endpoint")).ReadJsonAsync();
         var stored = await StoredAsync(scenario, merchantId);
@@ -92,7 +92,7 @@ public sealed class PostgresSecretsAtRestTests : SecretsAtRestTests
 
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT string_agg(payload::text, ' ') FROM rt_grain_state", connection);
+        await using var command = new NpgsqlCommand("SELECT string_agg(convert_from(payload, 'UTF8'), ' ') FROM orleans_grain_state WHERE payload IS NOT NULL", connection);
         var everything = (string)(await command.ExecuteScalarAsync())!;
 
         Assert.Contains(SecretProtector.Prefix, everything);

@@ -24,21 +24,22 @@ public sealed class AdminClientTests
     }
 
     [Fact]
-    public async Task Cluster_view_lists_silos_and_partition_owners()
+    public async Task Cluster_view_lists_silos_with_their_activations_when_known()
     {
         await using var api = await ScriptedApi.StartAsync();
         api.Reply(200, """
-            { "silos": [ { "id": "s-1", "address": "10.0.0.5:11111", "status": "active", "partitionsOwned": 2, "activations": 1200 } ],
-              "partitionOwners": [ { "partition": 0, "owner": "s-1" }, { "partition": 1, "owner": null } ] }
+            { "silos": [ { "id": "s-1", "address": "S10.0.0.5:11111:1", "status": "active", "activations": 1200 },
+                         { "id": "s-2", "address": "S10.0.0.6:11111:1", "status": "dead", "activations": null } ] }
             """);
         using var admin = api.AdminClient();
 
         var cluster = await admin.GetClusterAsync();
 
         Assert.Equal("/v1/admin/cluster", api.Requests.Single().Target);
-        var silo = Assert.Single(cluster.Silos);
-        Assert.Equal(new SiloView { Id = "s-1", Address = "10.0.0.5:11111", Status = "active", PartitionsOwned = 2, Activations = 1200 }, silo);
-        Assert.Equal([new PartitionOwner { Partition = 0, Owner = "s-1" }, new PartitionOwner { Partition = 1 }], cluster.PartitionOwners);
+        Assert.Equal(
+            [new SiloView { Id = "s-1", Address = "S10.0.0.5:11111:1", Status = "active", Activations = 1200 },
+             new SiloView { Id = "s-2", Address = "S10.0.0.6:11111:1", Status = "dead", Activations = null }],
+            cluster.Silos);
     }
 
     [Theory]

@@ -5,14 +5,40 @@ using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Merchants;
 using PaymentNotifications.Grains.Interfaces.Notifications;
-using PaymentNotifications.Runtime;
+using Orleans;
 using PaymentNotifications.Tests.Infrastructure;
 
 namespace PaymentNotifications.Tests.ClientApi.EndToEnd;
 
-/// <summary>A service hosted next to the silos calls the same operations through grain references, as the README shows.</summary>
+/// <summary>A service next to the silos calls the same operations through grain references, as the README shows.</summary>
 public sealed class InClusterTests
 {
+    [Fact]
+    public async Task The_in_cluster_sample_submits_through_an_orleans_client_that_finds_the_silos_in_postgres()
+    {
+        var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("in-cluster");
+        await using var silo = await PaymentNotifications.Tests.Silo.LiveSilo.StartAsync(connectionString: database);
+        var (tenantId, tenant) = await silo.NewTenantAsync("sample");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Secrets = [(await tenant.PutEndpointAsync("m-42", receiver.Url))["secret"]!.GetValue<string>()];
+
+        using var host = PaymentNotifications.InClusterSample.InClusterSender.BuildClient(database);
+        await host.StartAsync();
+        var grains = host.Services.GetRequiredService<IClusterClient>();
+        var first = await PaymentNotifications.InClusterSample.InClusterSender.SubmitWebhookAsync(grains, tenantId, "sample-1", "m-42", new { chargeId = "1" });
+        var again = await PaymentNotifications.InClusterSample.InClusterSender.SubmitWebhookAsync(grains, tenantId, "sample-1", "m-42", new { chargeId = "1" });
+        var conflict = await PaymentNotifications.InClusterSample.InClusterSender.SubmitWebhookAsync(grains, tenantId, "sample-1", "m-42", new { chargeId = "2" });
+        var overHttp = await tenant.WaitForFinalAsync(first.Notification!.Id);
+        await host.StopAsync();
+
+        Assert.Equal(SubmitStatus.Created, first.Status);
+        Assert.Equal(SubmitStatus.Existing, again.Status);
+        Assert.Equal(SubmitStatus.Conflict, conflict.Status);
+        Assert.Equal("SUCCESS", overHttp.State());
+        Assert.Equal(1, receiver.CountFor(first.Notification.Id));
+        await Assert.ThrowsAsync<ArgumentException>(() => PaymentNotifications.InClusterSample.InClusterSender.SubmitWebhookAsync(grains, tenantId, "", "m-42", new { }));
+    }
+
     [Fact]
     public async Task Grain_references_reach_the_same_notifications_as_the_http_api()
     {

@@ -29,16 +29,18 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             ["Delivery:RetrySchedule"] = "200ms",
             ["Operations:SampleInterval"] = "00:00:01",
         });
-        var (_, tenant) = await silo.NewTenantAsync();
+        var (tenantId, tenant) = await silo.NewTenantAsync();
         using var _ = tenant;
         var secret = (await tenant.PutEndpointAsync("m-shop", receiver.Url))["secret"]!.GetValue<string>();
         await tenant.PutEndpointAsync("m-broken", receiver.Url);
         receiver.Secrets = [secret];
 
-        // The broken merchant's receiver fails until the operator has replayed from the page.
-        var deadLetterId = await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("refund-77-failed", "m-broken", type: "refund.failed"));
+        // The broken merchant's receiver fails until the operator has replayed from the page; it answers so before the
+        // submit, since the first attempt may come at once.
+        var deadLetterId = PaymentNotifications.Grains.Interfaces.Notifications.NotificationId.For(tenantId, "refund-77-failed");
         var fixedReceiver = false;
         receiver.Respond = (id, _) => id == deadLetterId && !Volatile.Read(ref fixedReceiver) ? 500 : 200;
+        Assert.Equal(deadLetterId, await NotificationsHttp.IdOf(await tenant.SubmitWebhookAsync("refund-77-failed", "m-broken", type: "refund.failed")));
         Assert.Equal("FAILED", (await tenant.WaitForFinalAsync(deadLetterId, TimeSpan.FromSeconds(20))).State());
         Volatile.Write(ref fixedReceiver, true);
 

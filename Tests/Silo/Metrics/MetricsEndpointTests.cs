@@ -71,12 +71,11 @@ public sealed class MetricsEndpointTests
         Assert.Equal(0, after.Sum("notifications_queue_overdue"));
         Assert.Equal(1, after.Sum("notifications_records", ("state", "FAILED")));
         Assert.Equal(5, after.Sum("notifications_records", ("state", "SUCCESS")));
-        // Finished notifications free their activations; the two endpoints stay active.
-        Assert.Equal(2, after.Sum("notifications_silo_activations", ("grain_type", "merchant-endpoint")));
-        Assert.Equal(16, after.Sum("notifications_silo_partitions_owned"));
         Assert.Equal(1, after.Sum("notifications_cluster_silos", ("status", "active")));
-        Assert.Equal(0, after.Sum("notifications_cluster_partitions_unowned"));
-        Assert.True(after.Sum("notifications_reminders_fired_total") >= before.Sum("notifications_reminders_fired_total"));
+        // Every attempt was started by its notification's own timer: five deliveries and the failing one's two tries.
+        Assert.Equal(7, Delta("notifications_reminders_fired_total"));
+        // Orleans' own meter is exported beside ours.
+        Assert.True(after.Sum("orleans_catalog_activations") > 0);
         Assert.True(after.Has("notifications_reminders_lag_seconds"));
         Assert.True(after.Has("notifications_reminders_due"));
         Assert.True(after.Has("dotnet_process_cpu_time_seconds_total"));

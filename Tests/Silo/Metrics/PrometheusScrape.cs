@@ -55,6 +55,10 @@ public sealed partial class PrometheusScrape
 
     public bool Has(string name) => _samples.Any(s => s.Name == name);
 
+    /// <summary>Every label name carried by some sample of the name.</summary>
+    public IReadOnlySet<string> LabelNames(string name) =>
+        _samples.Where(s => s.Name == name).SelectMany(s => s.Labels.Keys).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Histogram buckets (le, cumulative count) of the series with exactly the given labels besides le.</summary>
     public IReadOnlyList<(double Le, double Count)> Buckets(string name, params (string Key, string Value)[] labels) =>
         [.. _samples.Where(s => s.Name == name + "_bucket" && s.Labels.Count == labels.Length + 1 && labels.All(l => s.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
