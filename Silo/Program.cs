@@ -1,7 +1,8 @@
 using PaymentNotifications.Silo.Operations;
 using PaymentNotifications.Silo.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the executable, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddNotificationSilo();
 
 var app = builder.Build();

@@ -104,6 +104,8 @@ public static class NotificationSiloExtensions
         services.AddSingleton<ProviderCircuitReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<ProviderCircuitReporter>());
         services.AddHostedService<SchedulerKeeper>();
+        services.AddSingleton<MembershipChanges>();
+        services.AddHostedService(sp => sp.GetRequiredService<MembershipChanges>());
         return silo;
     }
 

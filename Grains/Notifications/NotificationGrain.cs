@@ -7,6 +7,7 @@ using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Scheduling;
 using PaymentNotifications.Grains.Storage;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Runtime;
 
 namespace PaymentNotifications.Grains.Notifications;
@@ -21,6 +22,8 @@ namespace PaymentNotifications.Grains.Notifications;
 [GrainType("notification")]
 // An activation a read brought up goes after two idle minutes, not Orleans' default fifteen; it must outlive any timer it holds.
 [CollectionAgeLimit(Minutes = NotificationGrain.CollectionAgeMinutes)]
+// Activated on the silo whose API took the submit (or whose scheduler woke it): the submit and the attempt stay in process.
+[PreferLocalPlacement]
 public sealed class NotificationGrain(
     [PersistentState(NotificationGrain.StateName, StorageNames.Notifications)] IPersistentState<NotificationRecord> record,
     ChannelDispatcher dispatcher,
@@ -29,6 +32,7 @@ public sealed class NotificationGrain(
     IOptions<ReconciliationOptions> reconciliationOptions,
     IOptions<AttemptSchedulingOptions> schedulingOptions,
     NotificationMetrics metrics,
+    MembershipChanges membershipChanges,
     TimeProvider time,
     ILogger<NotificationGrain> logger) : Grain, INotificationGrain
 {
@@ -42,6 +46,7 @@ public sealed class NotificationGrain(
     private readonly TimeSpan _attemptTimeout = deliveryOptions.Value.GetAttemptTimeout();
     private readonly TimeSpan _stuckAfter = reconciliationOptions.Value.GetStuckAfter();
     private readonly TimeSpan _activeHorizon = schedulingOptions.Value.GetActiveHorizon();
+    private readonly TimeSpan _claimWindow = schedulingOptions.Value.GetClaimWindow();
 
     // The next attempt, while it is within the active horizon.
     private IGrainTimer? _timer;
@@ -51,6 +56,9 @@ public sealed class NotificationGrain(
 
     // An attempt is under way (its turn awaits the provider; Wake may interleave).
     private bool _attempting;
+
+    // This activation has written the state at least once: it holds the stored version, not only a read of it.
+    private bool _hasWritten;
 
     private NotificationRecord State
     {
@@ -104,7 +112,7 @@ public sealed class NotificationGrain(
             UpdatedAt = now,
         };
         // 202 waits for this write: PENDING is durable, and with it the next attempt's time.
-        await record.WriteStateAsync();
+        await WriteAsync();
         Arm(now);
         metrics.Accepted(State.Channel);
         return new SubmitOutcome(SubmitStatus.Created, State.ToView());
@@ -124,7 +132,7 @@ public sealed class NotificationGrain(
             return new CommandOutcome(CommandStatus.WrongState, State.ToView());
         }
         Complete(NotificationState.Cancelled, "Cancelled on request.");
-        await record.WriteStateAsync();
+        await WriteAsync();
         Disarm();
         return new CommandOutcome(CommandStatus.Applied, State.ToView());
     }
@@ -146,7 +154,7 @@ public sealed class NotificationGrain(
         State.CompletedAt = null;
         State.NextAttemptAt = now;
         State.UpdatedAt = now;
-        await record.WriteStateAsync();
+        await WriteAsync();
         Arm(now);
         logger.LogInformation("Notification {NotificationId} replayed with a fresh attempt budget", State.Id);
         return new CommandOutcome(CommandStatus.Applied, State.ToView());
@@ -167,7 +175,7 @@ public sealed class NotificationGrain(
         {
             Complete(NotificationState.Success, $"The provider reported the message {deliveryStatus} after an attempt without an answer.");
         }
-        await record.WriteStateAsync();
+        await WriteAsync();
         if (answersUnknownAttempt)
         {
             Disarm();
@@ -244,6 +252,13 @@ public sealed class NotificationGrain(
         {
             await AttemptDueAsync();
         }
+        catch (Exception e)
+        {
+            // The outcome is not stored (another activation wrote, or storage failed): this activation's state is not the
+            // stored one. It goes, and the stored next attempt stands, for a scheduler sweep or a new activation.
+            logger.LogWarning(e, "Notification {NotificationId}: the attempt's outcome could not be stored; the activation reloads its state", State.Id);
+            this.DeactivateOnIdle();
+        }
         finally
         {
             _attempting = false;
@@ -261,6 +276,10 @@ public sealed class NotificationGrain(
         {
             // The clock's timer fired early (a clock change): wait for the real time.
             Arm(now);
+            return;
+        }
+        if (!await ClaimAsync(now))
+        {
             return;
         }
         metrics.AttemptStarted(now - (State.NextAttemptAt ?? now));
@@ -328,7 +347,7 @@ public sealed class NotificationGrain(
                 break;
         }
         State.UpdatedAt = now;
-        await record.WriteStateAsync();
+        await WriteAsync();
         if (State.IsTerminal)
         {
             LogCompletion();
@@ -339,6 +358,38 @@ public sealed class NotificationGrain(
         {
             Arm(now);
         }
+    }
+
+    /// <summary>
+    /// Before an attempt that another activation of this notification might also make (this one has not written yet, or
+    /// the membership changed lately, when Orleans can briefly run two), writes the state once: of two activations only
+    /// the one holding the stored version gets through, and the other sends nothing and goes away.
+    /// </summary>
+    private async Task<bool> ClaimAsync(DateTimeOffset now)
+    {
+        if (_hasWritten && !membershipChanges.ChangedWithin(_claimWindow))
+        {
+            return true;
+        }
+        State.UpdatedAt = now;
+        try
+        {
+            await WriteAsync();
+            return true;
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            logger.LogInformation("Notification {NotificationId}: another activation holds its state; this one does not attempt", State.Id);
+            metrics.AttemptYielded();
+            this.DeactivateOnIdle();
+            return false;
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        await record.WriteStateAsync();
+        _hasWritten = true;
     }
 
     private void Record(int number, DeliveryResult result, DateTimeOffset startedAt, TimeSpan elapsed, string outcome) =>

@@ -21,6 +21,8 @@ public sealed class NotificationMetrics : IDisposable
     private long _attemptsStarted;
     private long _attemptsFailedUnexpectedly;
     private long _lastLatenessTicks;
+    private long _attemptsYielded;
+    private readonly Counter<long> _yielded;
 
     public NotificationMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +33,8 @@ public sealed class NotificationMetrics : IDisposable
         _completed = _meter.CreateCounter<long>("notifications.completed", description: "Notifications that reached a final state, by state.");
         _endToEnd = _meter.CreateHistogram<double>("notifications.delivery.latency", unit: "s", description: "From acceptance to final SUCCESS.");
         _reconciled = _meter.CreateCounter<long>("notifications.reconciled", description: "Stuck notifications resumed by reconciliation.");
+        _yielded = _meter.CreateCounter<long>("notifications.attempts.yielded",
+            description: "Attempts not made because another activation of the notification held its state (after a membership change).");
         _lateness = _meter.CreateHistogram<double>("notifications.attempt.lateness", unit: "s",
             description: "How long after its due time an attempt started (its timer, or the scheduler waking it after a failover or restart).");
     }
@@ -73,6 +77,15 @@ public sealed class NotificationMetrics : IDisposable
     }
 
     public void AttemptFailedUnexpectedly() => Interlocked.Increment(ref _attemptsFailedUnexpectedly);
+
+    /// <summary>Attempts this silo did not make because another activation of the notification held its state.</summary>
+    public long AttemptsYielded => Interlocked.Read(ref _attemptsYielded);
+
+    public void AttemptYielded()
+    {
+        Interlocked.Increment(ref _attemptsYielded);
+        _yielded.Add(1);
+    }
 
     private static string Name(Channel channel) => channel.ToString().ToLowerInvariant();
 

@@ -31,6 +31,14 @@ public sealed class AttemptSchedulingOptions
     /// <summary>The longest active horizon: idle notification activations are collected after two minutes.</summary>
     public static readonly TimeSpan MaxActiveHorizon = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// For this long after the cluster's membership changed, an attempt first writes its claim on the notification, so
+    /// that of two activations Orleans may briefly run then only one sends (<c>Scheduling:ClaimWindow</c>, default 30s).
+    /// </summary>
+    public string ClaimWindow { get; set; } = "30s";
+
+    public TimeSpan GetClaimWindow() => DurationText.Parse(ClaimWindow);
+
     public TimeSpan GetPollInterval() => DurationText.Parse(PollInterval);
 
     public TimeSpan GetWakeAhead() => DurationText.Parse(WakeAhead);
@@ -50,7 +58,7 @@ public sealed class AttemptSchedulingOptions
         {
             errors.Add("Scheduling:BatchSize must be at least 1.");
         }
-        foreach (var (name, text) in new[] { ("PollInterval", PollInterval), ("WakeAhead", WakeAhead), ("ActiveHorizon", ActiveHorizon), ("KeepAliveInterval", KeepAliveInterval) })
+        foreach (var (name, text) in new[] { ("PollInterval", PollInterval), ("WakeAhead", WakeAhead), ("ActiveHorizon", ActiveHorizon), ("KeepAliveInterval", KeepAliveInterval), ("ClaimWindow", ClaimWindow) })
         {
             if (!DurationText.TryParse(text, out var value) || value <= TimeSpan.Zero)
             {

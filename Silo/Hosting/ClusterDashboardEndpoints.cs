@@ -8,12 +8,21 @@ public static class ClusterDashboardEndpoints
 {
     public const string Path = "/orleans";
 
+    public const string EnabledKey = "Orleans:Dashboard:Enabled";
+
+    /// <summary>Whether this process serves the Orleans Dashboard (<c>Orleans:Dashboard:Enabled</c>, default true).</summary>
+    public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue(EnabledKey, true);
+
     /// <summary>
     /// Maps the dashboard behind the admin key (a browser is asked for it as a password; API tools send it as a bearer
     /// key) and out of the API description. A silo and a facade running alone as an Orleans client both serve it.
     /// </summary>
     public static WebApplication MapClusterDashboard(this WebApplication app)
     {
+        if (!IsEnabled(app.Configuration))
+        {
+            return app;
+        }
         app.MapOrleansDashboard(Path)
             .RequireAuthorization(ApiKeyAuthenticationHandler.AdminPolicy)
             .ExcludeFromDescription();

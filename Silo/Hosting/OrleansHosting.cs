@@ -58,7 +58,10 @@ public static class OrleansHosting
                 // A silo that joined is used within seconds rather than at the default 30 s refresh.
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 client.Services.AddNotificationContracts();
-                client.AddDashboard();
+                if (ClusterDashboardEndpoints.IsEnabled(configuration))
+                {
+                    client.AddDashboard();
+                }
             });
             return builder;
         }
@@ -93,7 +96,10 @@ public static class OrleansHosting
             silo.Services.AddOptions<ClusterMembershipOptions>().Configure(TuneMembership).Bind(configuration.GetSection("Orleans:Membership"));
             silo.Services.AddNotificationContracts();
             silo.AddNotificationGrains(configuration, durable: dataSource is not null);
-            silo.AddDashboard();
+            if (ClusterDashboardEndpoints.IsEnabled(configuration))
+            {
+                silo.AddDashboard();
+            }
         });
         return builder;
     }

@@ -1,4 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using Orleans.Runtime;
+using Orleans.Storage;
+using PaymentNotifications.Grains.Notifications;
+using PaymentNotifications.Grains.Storage;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -135,6 +140,38 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
         Assert.All(finals, n => Assert.Equal(NotificationState.Success, n.State));
         Assert.All(finals, n => Assert.True(n.Attempts.Single().StartedAt >= sendAt, $"{n.Id} was attempted at {n.Attempts.Single().StartedAt:O}, before {sendAt:O}"));
+    }
+
+    [Fact]
+    public async Task After_a_membership_change_an_activation_whose_state_another_writer_changed_sends_nothing()
+    {
+        var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("claim");
+        await using var cluster = await NotificationCluster.StartAsync(database, silos: 1, new Dictionary<string, string?>
+        {
+            ["Delivery:RetrySchedule"] = "5s",
+            ["Delivery:RetryJitter"] = "0",
+            // Every attempt claims first, as in the half minute after a silo joins or dies.
+            ["Scheduling:ClaimWindow"] = "10m",
+        });
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = (_, attempt) => attempt == 1 ? 503 : 200;
+        await cluster.EndpointAsync("m-1", receiver);
+        var id = await cluster.SubmitAsync("claimed", "m-1");
+        await Eventually.HoldsAsync(() => receiver.CountFor(id) == 1, TimeSpan.FromSeconds(30), "the first attempt was made");
+        await Eventually.HoldsAsync(async () => (await cluster.GetAsync(id))!.Attempts.Count == 1, TimeSpan.FromSeconds(30), "the first attempt was stored");
+
+        // What a second activation would do: write the notification behind this one's back.
+        var services = cluster.Silos[0].ServiceProvider;
+        var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Notifications);
+        var state = new GrainState<NotificationRecord>(new NotificationRecord());
+        await storage.ReadStateAsync(NotificationGrain.StateName, GrainId.Create("notification", id), state);
+        state.State!.UpdatedAt = DateTimeOffset.UtcNow;
+        await storage.WriteStateAsync(NotificationGrain.StateName, GrainId.Create("notification", id), state);
+        var metrics = services.GetRequiredService<NotificationMetrics>();
+
+        await Eventually.HoldsAsync(() => metrics.AttemptsYielded == 1, TimeSpan.FromSeconds(30), "the retry found its state changed and yielded");
+
+        Assert.Equal(1, receiver.CountFor(id));
     }
 
     private static async Task<int> ActivationsOnAsync(NotificationCluster cluster, SiloAddress silo, IReadOnlyList<string> ids)
