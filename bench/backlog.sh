@@ -31,11 +31,16 @@ explain() { psql_q -c "EXPLAIN (ANALYZE, BUFFERS, SUMMARY) $1" | grep -E "Buffer
 
 port=$(pg_free_port)
 admin="backlog-admin-key-$RANDOM$RANDOM"
-ConnectionStrings__Postgres="$PG_CONN" Api__AdminKey="$admin" Security__EncryptionKey="$(head -c 32 /dev/urandom | base64)" \
-Orleans__Endpoints__SiloPort=$(pg_free_port) Orleans__Endpoints__GatewayPort=$(pg_free_port) Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 \
-Logging__LogLevel__Default=Warning \
-  nohup dotnet "$root/Silo/bin/Release/net10.0/PaymentNotifications.Silo.dll" --urls "http://127.0.0.1:$port" >"$out/silo.log" 2>&1 &
-silo_pid=$!
+encryption_key="$(head -c 32 /dev/urandom | base64)"
+# Starts the silo in the background (its log appended to silo.log); the restart reuses the same keys.
+start_silo() {
+  ConnectionStrings__Postgres="$PG_CONN" Api__AdminKey="$admin" Security__EncryptionKey="$encryption_key" \
+  Orleans__Endpoints__SiloPort=$(pg_free_port) Orleans__Endpoints__GatewayPort=$(pg_free_port) Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 \
+  Logging__LogLevel__Default=Warning \
+    nohup dotnet "$root/Silo/bin/Release/net10.0/PaymentNotifications.Silo.dll" --urls "http://127.0.0.1:$port" >>"$out/silo.log" 2>&1 &
+  silo_pid=$!
+}
+start_silo
 for _ in $(seq 1 120); do curl -fsS -m 2 "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 curl -fsS -m 2 "http://127.0.0.1:$port/health/ready" >/dev/null
 
@@ -85,11 +90,7 @@ psql_q -c "UPDATE notifications SET next_attempt_at = now(), payload = jsonb_set
 # The schedulers have read past "now" already: a moved-back row is found by a rescan or reconciliation. Restarting the
 # silo makes every scheduler read its range again, as after a failover.
 kill "$silo_pid"; wait "$silo_pid" 2>/dev/null || true
-ConnectionStrings__Postgres="$PG_CONN" Api__AdminKey="$admin" Security__EncryptionKey="$(head -c 32 /dev/urandom | base64)" \
-Orleans__Endpoints__SiloPort=$(pg_free_port) Orleans__Endpoints__GatewayPort=$(pg_free_port) Orleans__Endpoints__AdvertisedIPAddress=127.0.0.1 \
-Logging__LogLevel__Default=Warning \
-  nohup dotnet "$root/Silo/bin/Release/net10.0/PaymentNotifications.Silo.dll" --urls "http://127.0.0.1:$port" >>"$out/silo.log" 2>&1 &
-silo_pid=$!
+start_silo
 start=$(date +%s.%N)
 for _ in $(seq 1 600); do
   left=$(psql_q -c "SELECT count(*) FROM notifications WHERE state = 'PENDING' AND next_attempt_at <= now()")
