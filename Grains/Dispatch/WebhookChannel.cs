@@ -3,6 +3,7 @@ using System.Text.Json;
 using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Merchants;
 using PaymentNotifications.Grains.Webhooks;
 using Orleans;
 
@@ -11,9 +12,9 @@ namespace PaymentNotifications.Grains.Dispatch;
 /// <summary>
 /// Delivers to a merchant's webhook endpoint: a signed POST (Standard Webhooks headers, the same
 /// webhook-id on every attempt) through a client that re-checks the target address on every
-/// connection and follows no redirects.
+/// connection and follows no redirects. The endpoint's target comes from this silo's <see cref="WebhookTargetCache"/>.
 /// </summary>
-public sealed class WebhookChannel(IGrainFactory grains, IHttpClientFactory httpClients, TimeProvider time) : IDeliveryChannel
+public sealed class WebhookChannel(IGrainFactory grains, WebhookTargetCache targets, IHttpClientFactory httpClients, TimeProvider time) : IDeliveryChannel
 {
     /// <summary>The named HttpClient whose handler carries the SSRF guard.</summary>
     public const string HttpClientName = "webhooks";
@@ -25,8 +26,9 @@ public sealed class WebhookChannel(IGrainFactory grains, IHttpClientFactory http
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
         var merchantId = request.Recipient.MerchantId!;
-        var endpoint = grains.GetGrain<IMerchantEndpointGrain>(MerchantEndpointKey.For(request.TenantId, merchantId));
-        var target = await endpoint.GetTarget();
+        var endpointKey = MerchantEndpointKey.For(request.TenantId, merchantId);
+        var endpoint = grains.GetGrain<IMerchantEndpointGrain>(endpointKey);
+        var target = await targets.GetAsync(endpointKey, key => grains.GetGrain<IMerchantEndpointGrain>(key).GetTarget());
         if (target is null)
         {
             return NotApplicable($"Merchant '{merchantId}' has no webhook endpoint.");

@@ -75,7 +75,11 @@ public static class NotificationSiloExtensions
             .Validate(o => o.Validate().Count == 0, "Invalid Scheduling options: see Scheduling:* in the README").ValidateOnStart();
         services.AddOptions<WebhookEndpointOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName))
             .Validate(o => DurationText.TryParse(o.SecretRotationOverlap, out _) && DurationText.TryParse(o.DisableAfter, out _),
-                "Webhooks:SecretRotationOverlap and Webhooks:DisableAfter must be durations such as 24h.").ValidateOnStart();
+                "Webhooks:SecretRotationOverlap and Webhooks:DisableAfter must be durations such as 24h.")
+            .Validate(o => DurationText.TryParse(o.TargetCacheTtl, out var ttl) && ttl >= TimeSpan.Zero,
+                "Webhooks:TargetCacheTtl must be a duration such as 5s (0s reads the endpoint for every delivery).").ValidateOnStart();
+        services.AddSingleton(sp => new WebhookTargetCache(sp.GetRequiredService<TimeProvider>(),
+            DurationText.Parse(sp.GetRequiredService<IOptions<WebhookEndpointOptions>>().Value.TargetCacheTtl)));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.BuildRetrySchedules());
 
         // Reconciliation rides an Orleans reminder; an interval under Orleans' one-minute floor (tests) lowers the floor.

@@ -38,6 +38,7 @@ public sealed class MerchantEndpointGrain(
     TimeProvider time,
     IOptions<WebhookEndpointOptions> options,
     SecretProtector protector,
+    WebhookTargetCache targets,
     ILogger<MerchantEndpointGrain> logger) : Grain, IMerchantEndpointGrain
 {
     // Immutable snapshot read by interleaved GetTarget calls; replaced after every change.
@@ -159,9 +160,13 @@ public sealed class MerchantEndpointGrain(
         }
         : null;
 
-    private void RefreshTarget() => _target = State.Exists
-        ? new WebhookTarget(State.Url, State.Secrets.Select(s => s with { Value = Open(s.Value) }).ToList(), State.Enabled, State.EventTypes.ToList(), State.FailingSince)
-        : null;
+    private void RefreshTarget()
+    {
+        _target = State.Exists
+            ? new WebhookTarget(State.Url, State.Secrets.Select(s => s with { Value = Open(s.Value) }).ToList(), State.Enabled, State.EventTypes.ToList(), State.FailingSince)
+            : null;
+        targets.Changed(this.GetPrimaryKeyString(), _target);
+    }
 
     private string Seal(string secret) => protector.Seal(secret, SealContext);
 

@@ -10,4 +10,10 @@ public sealed class WebhookEndpointOptions
 
     /// <summary>An endpoint whose every delivery has failed for this long is disabled (<c>Webhooks:DisableAfter</c>, default 24h).</summary>
     public string DisableAfter { get; set; } = "24h";
+
+    /// <summary>
+    /// How long a silo delivers with its copy of an endpoint before reading it again (<c>Webhooks:TargetCacheTtl</c>,
+    /// default 5s; 0s reads it for every delivery). A change applies at once on the silo that made it.
+    /// </summary>
+    public string TargetCacheTtl { get; set; } = "5s";
 }
