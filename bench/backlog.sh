@@ -30,7 +30,7 @@ psql_q() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d notification
 explain() { psql_q -c "EXPLAIN (ANALYZE, BUFFERS, SUMMARY) $1" | grep -E "Buffers: shared|Execution Time" | sed -n '1p;$p' | sed 's/^ */  /'; }
 
 port=$(pg_free_port)
-admin="backlog-admin-key-$RANDOM$RANDOM"
+admin="$(head -c 24 /dev/urandom | base64 | tr "+/" "-_")"
 encryption_key="$(head -c 32 /dev/urandom | base64)"
 # Starts the silo in the background (its log appended to silo.log); the restart reuses the same keys.
 start_silo() {

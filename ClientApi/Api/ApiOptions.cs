@@ -5,7 +5,10 @@ namespace PaymentNotifications.Api;
 /// <summary>HTTP API settings; bound from "Api".</summary>
 public sealed class ApiOptions
 {
-    /// <summary>The key that reaches /v1/admin/* (<c>Api:AdminKey</c>); admin routes answer 401 when unset.</summary>
+    /// <summary>Shortest admin key accepted: 32 characters resist guessing (a generated one is longer).</summary>
+    public const int MinAdminKeyLength = 32;
+
+    /// <summary>The key that reaches /v1/admin/* (<c>Api:AdminKey</c>, at least 32 characters); admin routes answer 401 when unset.</summary>
     public string? AdminKey { get; set; }
 
     /// <summary>The dev tenant's key in dev mode (<c>Api:DevTenantKey</c>); a random one is printed at start-up when unset.</summary>

@@ -25,6 +25,8 @@ public static class ApiServiceCollectionExtensions
             .Validate(o => o.MaxRequestBodyBytes > 0 && o.MaxPageSize > 0, "Api:MaxRequestBodyBytes and Api:MaxPageSize must be positive.")
             .Validate(o => o.RateLimit.PermitsPerSecond > 0 && o.RateLimit.Burst > 0,
                 "Api:RateLimit:PermitsPerSecond and Api:RateLimit:Burst must be positive whole numbers.")
+            .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKey.Trim().Length >= ApiOptions.MinAdminKeyLength,
+                $"Api:AdminKey must be at least {ApiOptions.MinAdminKeyLength} characters long (for example: head -c 24 /dev/urandom | base64).")
             .ValidateOnStart();
         services.AddOptions<TenantDirectoryOptions>().Bind(configuration.GetSection(TenantDirectoryOptions.SectionName))
             .Validate(o => Grains.Delivery.DurationText.TryParse(o.KeyCacheTtl, out var ttl) && ttl >= TimeSpan.Zero,

@@ -10,7 +10,8 @@ namespace PaymentNotifications.Api;
 /// <summary>
 /// Reads a JSON request body with errors a caller can act on: wrong content type, malformed JSON or invalid
 /// UTF-8 (with the path and position), a value of the wrong type, a body over the size limit - each a problem
-/// naming what is wrong without repeating the body.
+/// naming what is wrong without repeating the body; values no store or receiver can take are refused by
+/// <see cref="JsonValueRules"/>.
 /// </summary>
 public static partial class JsonBody
 {
@@ -39,6 +40,10 @@ public static partial class JsonBody
         if (FirstInvalidUtf8(body) is { } offset)
         {
             return (null, ApiProblems.Malformed($"The body is not valid UTF-8 (byte {offset + 1})."));
+        }
+        if (JsonValueRules.FirstBroken(body) is { } broken)
+        {
+            return (null, ApiProblems.Malformed(broken));
         }
         try
         {

@@ -9,7 +9,9 @@ using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Interfaces.Templates;
+using Microsoft.Extensions.Options;
 using Orleans;
+using PaymentNotifications.Grains.Dispatch;
 
 namespace PaymentNotifications.Api;
 
@@ -40,7 +42,7 @@ public static class NotificationsApi
         return group;
     }
 
-    private static async Task<IResult> Submit(HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time)
+    private static async Task<IResult> Submit(HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MessageLimitOptions> limits)
     {
         var (fields, malformed) = await JsonBody.ReadAsync(http, ApiJsonContext.Default.NotificationRequestFields);
         if (malformed is not null)
@@ -62,6 +64,10 @@ public static class NotificationsApi
             return ApiProblems.Validation(errors);
         }
         var request = NotificationRequestRules.ToRequest(fields!);
+        if (request.Channel == Channel.Sms && limits.Value.SmsTooLong(request.Content?.Text) is { } tooLong)
+        {
+            return ApiProblems.Validation("content.text", tooLong);
+        }
 
         var tenantId = user.TenantId();
         if (request.Template is not null)
@@ -72,6 +78,10 @@ public static class NotificationsApi
             if (rendered.Errors is { } templateErrors)
             {
                 return ApiProblems.Validation(templateErrors.ToDictionary(e => e.Key, e => e.Value));
+            }
+            if (request.Channel == Channel.Sms && limits.Value.SmsTooLong(rendered.Rendered?.Text) is { } renderedTooLong)
+            {
+                return ApiProblems.Validation("template", "Rendered with this data: " + renderedTooLong);
             }
         }
         var id = NotificationId.For(tenantId, request.IdempotencyKey!);

@@ -21,6 +21,7 @@ public sealed class ProviderChannel(
     IReadOnlyList<IProviderAdapter> providers,
     ProviderCircuits circuits,
     IGrainFactory grains,
+    MessageLimitOptions limits,
     TimeProvider time,
     ILogger<ProviderChannel> logger) : IDeliveryChannel
 {
@@ -52,6 +53,11 @@ public sealed class ProviderChannel(
         if (content is null)
         {
             return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: renderError);
+        }
+        // Over the limit is the message's fault, not a provider's: final, and no reason to try the next provider.
+        if (channel == Channel.Sms && limits.SmsTooLong(content.Text) is { } tooLong)
+        {
+            return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: tooLong);
         }
         var message = new OutboundMessage(request.NotificationId, request.TenantId, channel, request.Type,
             new MessageRecipient(request.Recipient.Phone, request.Recipient.Email, request.Recipient.DeviceToken, request.Recipient.Platform),

@@ -115,8 +115,8 @@ public static class NotificationSiloExtensions
 
     /// <summary>
     /// What delivery goes to and what the HTTP API checks against, in a silo and in a facade running alone: the webhook
-    /// target guard (<c>Webhooks:*</c>), the configured provider adapters (<c>Providers:*</c>) and this process's view of
-    /// their circuits (<c>Breakers:*</c>).
+    /// target guard (<c>Webhooks:*</c>), the configured provider adapters (<c>Providers:*</c>), this process's view of
+    /// their circuits (<c>Breakers:*</c>) and the channels' message limits (<c>Messages:*</c>).
     /// </summary>
     public static IServiceCollection AddDeliveryTargets(this IServiceCollection services, IConfiguration configuration)
     {
@@ -126,6 +126,9 @@ public static class NotificationSiloExtensions
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))
             .Validate(o => o.Validate().Count == 0, "Invalid Breakers options").ValidateOnStart();
         services.AddSingleton<ProviderCircuits>();
+        services.AddOptions<MessageLimitOptions>().Bind(configuration.GetSection(MessageLimitOptions.SectionName))
+            .Validate(o => o.SmsMaxSegments is >= 1 and <= 255, "Messages:SmsMaxSegments must be a whole number from 1 to 255 (the most parts a concatenated SMS can have).")
+            .ValidateOnStart();
         return services;
     }
 
@@ -142,7 +145,7 @@ public static class NotificationSiloExtensions
                 var order = ChannelRoutingOptions.Split(channel switch { Channel.Sms => routing.Sms, Channel.Email => routing.Email, _ => routing.Push });
                 var adapters = order.Select(name => sp.GetKeyedService<IProviderAdapter>(name)).OfType<IProviderAdapter>().ToList();
                 return new ProviderChannel(channel, adapters, sp.GetRequiredService<ProviderCircuits>(), sp.GetRequiredService<IGrainFactory>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProviderChannel>>());
+                    sp.GetRequiredService<IOptions<MessageLimitOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ProviderChannel>>());
             });
         }
     }

@@ -5,6 +5,7 @@ using HandlebarsDotNet;
 using HandlebarsDotNet.Compiler;
 using HandlebarsDotNet.IO;
 using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Channels;
 
 namespace PaymentNotifications.Grains.Templates;
 
@@ -72,6 +73,12 @@ public sealed partial class TemplateRenderer
             if (source.Length > MaxPartLength)
             {
                 errors[field] = [$"At most {MaxPartLength} characters."];
+                continue;
+            }
+
+            if (field == "emailSubject" && !HeaderText.IsSingleLine(source))
+            {
+                errors[field] = [HeaderText.Rule];
                 continue;
             }
 
@@ -144,7 +151,7 @@ public sealed partial class TemplateRenderer
         return new RenderedTemplate(
             template.Definition.Channel,
             Part("smsText"),
-            Part("emailSubject"),
+            Part("emailSubject") is { } subject ? HeaderText.ToSingleLine(subject) : null,
             Part("emailText"),
             Part("emailHtml"),
             Part("pushTitle"),

@@ -236,13 +236,24 @@ public sealed class WebhookTargetGuard
             return "The URL must not contain a fragment.";
         }
 
-        if (TryParseLiteral(url.Host, out var literal))
+        // The host as it will be connected to: IDNA maps full-width digits, ideographic full stops and the like to
+        // ASCII, so "１２７。０。０。１" is 127.0.0.1 and must be judged as such.
+        string host;
+        try
+        {
+            host = url.IdnHost.TrimEnd('.');
+        }
+        catch (Exception e) when (e is UriFormatException or ArgumentException)
+        {
+            return "The URL's host is not a valid domain name.";
+        }
+
+        if (TryParseLiteral(url.Host, out var literal) || TryParseLiteral(host, out literal))
         {
             return IsAllowed(literal, out var reason) ? null : $"The URL's host is refused: {reason}.";
         }
 
         // RFC 6761: "localhost" and names under it are loopback whatever DNS says.
-        var host = url.IdnHost.TrimEnd('.');
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
         {
             return IsAllowed(IPAddress.Loopback, out var reason) ? null : $"The URL's host is refused: {reason}.";

@@ -1,3 +1,4 @@
+using System.Net;
 
 namespace PaymentNotifications.Silo.Sandbox;
 
@@ -23,9 +24,12 @@ public static class SandboxEndpoints
     /// GET|DELETE /sandbox/{provider}/messages and GET|PUT /sandbox/{provider}/faults.
     /// Requires <see cref="AddSandboxProviders"/>.
     /// </summary>
-    public static IEndpointRouteBuilder MapSandboxProviders(this IEndpointRouteBuilder endpoints)
+    public static WebApplication MapSandboxProviders(this WebApplication endpoints)
     {
-        var sandbox = endpoints.ServiceProvider.GetService<SandboxContext>()
+        // The sandbox is for this machine only: its control API sets faults and shows every message sent. A
+        // middleware rather than an endpoint filter, so that a refused caller's body is not even read.
+        endpoints.UseWhen(c => c.Request.Path.StartsWithSegments("/sandbox"), sandboxOnly => sandboxOnly.Use(RefuseOtherMachines));
+        var sandbox = endpoints.Services.GetService<SandboxContext>()
             ?? throw new InvalidOperationException("Call services.AddSandboxProviders(...) before MapSandboxProviders().");
 
         ProviderSandbox[] providers =
@@ -33,12 +37,13 @@ public static class SandboxEndpoints
             new TwilioSandbox(sandbox), new VonageSandbox(sandbox), new SendGridSandbox(sandbox),
             new MailgunSandbox(sandbox), new FcmSandbox(sandbox), new ApnsSandbox(sandbox),
         ];
+        var root = endpoints.MapGroup("/sandbox").ExcludeFromDescription();
         foreach (var provider in providers)
         {
-            provider.Map(endpoints.MapGroup($"/sandbox/{provider.Name}").ExcludeFromDescription());
+            provider.Map(root.MapGroup($"/{provider.Name}"));
         }
 
-        var control = endpoints.MapGroup("/sandbox/{provider}").ExcludeFromDescription();
+        var control = root.MapGroup("/{provider}");
         control.MapGet("/messages", (string provider) =>
             Known(provider) ? Results.Ok(sandbox.Recorder.Messages(provider)) : UnknownProvider(provider));
         control.MapDelete("/messages", (string provider) =>
@@ -70,6 +75,18 @@ public static class SandboxEndpoints
             return Results.Ok(settings);
         });
         return endpoints;
+    }
+
+    /// <summary>Refuses callers from another machine (403); in-process callers (a test server) have no address.</summary>
+    private static async Task RefuseOtherMachines(HttpContext context, RequestDelegate next)
+    {
+        var caller = context.Connection.RemoteIpAddress;
+        if (caller is not null && !IPAddress.IsLoopback(caller.IsIPv4MappedToIPv6 ? caller.MapToIPv4() : caller))
+        {
+            await Results.Problem("The sandbox providers answer only callers on this machine.", statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(context);
+            return;
+        }
+        await next(context);
     }
 
     private static bool Known(string provider) => Providers.Contains(provider);

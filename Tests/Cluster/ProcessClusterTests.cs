@@ -15,7 +15,7 @@ namespace PaymentNotifications.Tests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class ProcessClusterTests(ITestOutputHelper output)
 {
-    private const string AdminKey = "process-admin-key-0123456789";
+    private const string AdminKey = "process-admin-key-0123456789abcdefghijkl";
 
     [Fact]
     public async Task Killing_one_of_three_silos_and_stopping_another_loses_no_notification()

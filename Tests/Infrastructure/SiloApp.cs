@@ -16,7 +16,7 @@ namespace PaymentNotifications.Tests.Infrastructure;
 /// </summary>
 public sealed class SiloApp : WebApplicationFactory<Program>
 {
-    public const string AdminKey = "test-admin-key-0123456789";
+    public const string AdminKey = "test-admin-key-0123456789abcdefghijkl";
     public const string DevTenantKey = "test-dev-tenant-key-0123456789";
 
     /// <summary>Seals stored secrets; durable mode refuses to start without one.</summary>
@@ -77,18 +77,29 @@ public sealed class SiloApp : WebApplicationFactory<Program>
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(_settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.AddNotificationSilo();
-        await using var app = builder.Build();
-        app.MapNotificationSilo();
+        WebApplication? app = null;
         try
         {
+            builder.AddNotificationSilo();
+            app = builder.Build();
+            app.MapNotificationSilo();
             await app.StartAsync();
         }
         catch (Exception e)
         {
             return e;
         }
-        await app.StopAsync();
+        try
+        {
+            await app.StopAsync();
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+        }
         return null;
     }
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using PaymentNotifications.Grains.Channels;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Silo.Sandbox;
 using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -288,12 +290,16 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
         {
             ids.Add(await NotificationsHttp.IdOf(response));
         }
-        await Task.Delay(2000);
         var states = new List<JsonObject>();
-        foreach (var id in ids)
+        await Eventually.HoldsAsync(async () =>
         {
-            states.Add(await tenant.GetNotificationAsync(id));
-        }
+            states = [];
+            foreach (var id in ids)
+            {
+                states.Add(await tenant.GetNotificationAsync(id));
+            }
+            return states.All(s => s.State() != "PENDING" || s["reason"]?.GetValue<string>() is not null);
+        }, TimeSpan.FromSeconds(30), "every submit either sent or deferred");
 
         Assert.Equal(3, states.Count(s => s.State() == "SUCCESS"));
         var deferred = states.Where(s => s.State() == "PENDING").ToList();
@@ -403,6 +409,84 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
         Assert.Equal("delivered", final["deliveryStatus"]!.GetValue<string>());
         Assert.Single(final.Attempts());
         Assert.Single(sandbox.Recorder.Messages("twilio"));
+    }
+
+    [Theory]
+    [InlineData(1530, 'a', 202)]
+    [InlineData(1531, 'a', 400)]
+    [InlineData(670, 'ж', 202)]
+    [InlineData(671, 'ж', 400)]
+    [InlineData(10_000, 'a', 400)]
+    public async Task An_sms_over_ten_segments_is_refused_at_submit_naming_its_size(int length, char letter, int status)
+    {
+        var (app, sandbox, tenant) = await StartAsync();
+        await using var _ = app;
+        await using var __ = sandbox;
+
+        var response = await tenant.PostAsJsonAsync("/v1/notifications", new
+        {
+            idempotencyKey = $"long-{length}", type = "payment.link", channel = "sms",
+            recipient = new { phone = "+2348012345678" }, content = new { text = new string(letter, length) },
+        });
+
+        Assert.Equal(status, (int)response.StatusCode);
+        if (status == 400)
+        {
+            var errors = (await response.ReadJsonAsync())["errors"]!["content.text"]![0]!.GetValue<string>();
+            Assert.Contains("at most 10 are sent", errors);
+            Assert.Contains($"{length} characters", errors);
+        }
+    }
+
+    [Fact]
+    public async Task A_template_that_renders_past_the_limit_is_refused_at_submit()
+    {
+        var (app, sandbox, tenant) = await StartAsync(new Dictionary<string, string?> { ["Messages:SmsMaxSegments"] = "2" });
+        await using var _ = app;
+        await using var __ = sandbox;
+        (await tenant.PutAsJsonAsync("/v1/templates/note/sms/en", new { smsText = "Note: {{note}}" })).EnsureSuccessStatusCode();
+
+        var fits = await tenant.PostAsJsonAsync("/v1/notifications", new
+        {
+            idempotencyKey = "fits", type = "payment.link", channel = "sms", recipient = new { phone = "+2348012345678" }, template = "note", data = new { note = new string('a', 290) },
+        });
+        var tooLong = await tenant.PostAsJsonAsync("/v1/notifications", new
+        {
+            idempotencyKey = "too-long", type = "payment.link", channel = "sms", recipient = new { phone = "+2348012345678" }, template = "note", data = new { note = new string('a', 301) },
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, fits.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("3 segments", (await tooLong.ReadJsonAsync())["errors"]!["template"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_sms_over_the_limit_that_reaches_a_silo_past_the_API_fails_at_once_without_reaching_a_provider()
+    {
+        var (app, sandbox, tenant) = await StartAsync(new Dictionary<string, string?> { ["Messages:SmsMaxSegments"] = "1" });
+        await using var _ = app;
+        await using var __ = sandbox;
+        var created = await (await app.Admin().PostAsJsonAsync("/v1/admin/tenants", new { name = "in-cluster" })).ReadJsonAsync();
+        var tenantId = created["id"]!.GetValue<string>();
+        var owner = app.Tenant(created["apiKey"]!.GetValue<string>());
+        // Straight to the grain, as a .NET service in the cluster may send it: no API check on the way.
+        var request = new NotificationRequest
+        {
+            IdempotencyKey = "past-the-api", Type = "payment.link", Channel = Channel.Sms,
+            Recipient = new Recipient { Phone = "+2348012345678" },
+            Content = new MessageContent { Text = new string('a', 161) },
+        };
+        var grains = app.Services.GetRequiredService<Orleans.IGrainFactory>();
+        var id = PaymentNotifications.Grains.Interfaces.Notifications.NotificationId.For(tenantId, request.IdempotencyKey);
+        await grains.GetGrain<PaymentNotifications.Grains.Interfaces.Notifications.INotificationGrain>(id)
+            .Submit(tenantId, request, PaymentNotifications.Api.NotificationsApi.RequestHash(request));
+
+        var final = await owner.WaitForFinalAsync(id);
+
+        Assert.Equal("FAILED", final.State());
+        Assert.Contains("2 segments", Assert.Single(final.Attempts())!["error"]!.GetValue<string>());
+        Assert.Empty(sandbox.Recorder.Messages("twilio"));
+        Assert.Empty(sandbox.Recorder.Messages("vonage"));
     }
 
     private static async Task<string> CircuitStateAsync(HttpClient admin, string provider)

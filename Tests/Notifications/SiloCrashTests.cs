@@ -11,7 +11,7 @@ namespace PaymentNotifications.Tests.Notifications;
 [Collection(ClusterCollection.Name)]
 public sealed class SiloCrashTests(ITestOutputHelper output)
 {
-    private const string AdminKey = "crash-admin-key-0123456789";
+    private const string AdminKey = "crash-admin-key-0123456789abcdefghijkl";
     private const int Count = 100;
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net.Mail;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PaymentNotifications.Grains.Channels;
 
 namespace PaymentNotifications.Api.Validation;
 
@@ -246,6 +247,10 @@ public static partial class FieldRules
 
         return value.Trim() == value ? null : "No leading or trailing spaces.";
     }
+
+    /// <summary>Optional text of at most <paramref name="maxLength"/> characters that goes into a header: one line.</summary>
+    public static string? HeaderLine(string? value, int maxLength) =>
+        Text(value, maxLength) ?? (value is not null && !HeaderText.IsSingleLine(value) ? HeaderText.Rule : null);
 
     /// <summary>Optional free text of at most <paramref name="maxLength"/> characters.</summary>
     public static string? Text(string? value, int maxLength) =>

@@ -165,7 +165,7 @@ public static class NotificationRequestRules
             return;
         }
 
-        errors.Check("content.subject", FieldRules.Text(content.Subject, FieldRules.MaxSubjectLength))
+        errors.Check("content.subject", FieldRules.HeaderLine(content.Subject, FieldRules.MaxSubjectLength))
             .Check("content.text", FieldRules.Text(content.Text, FieldRules.MaxTextLength))
             .Check("content.html", FieldRules.Text(content.Html, FieldRules.MaxHtmlLength));
         static bool Blank(string? s) => string.IsNullOrWhiteSpace(s);

@@ -117,3 +117,29 @@ public sealed class PostgresApiKeyTests : ApiKeyTests
         Assert.Equal(SHA256.HashData(Encoding.UTF8.GetBytes(scenario.OwnerKey)), hash);
     }
 }
+
+public sealed class AdminKeyLengthTests
+{
+    [Theory]
+    [InlineData("short")]
+    [InlineData("0123456789012345678901234567890")]
+    [InlineData("          0123456789012345678901234567890          ")]
+    public async Task An_admin_key_shorter_than_32_characters_stops_the_start_naming_the_setting(string key)
+    {
+        await using var app = new SiloApp(null, new Dictionary<string, string?> { ["Api:AdminKey"] = key });
+
+        var error = Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(await app.StartFailureAsync());
+
+        Assert.Contains("Api:AdminKey must be at least 32 characters", error.Message);
+    }
+
+    [Fact]
+    public async Task An_admin_key_of_32_characters_starts_and_reaches_the_admin_routes()
+    {
+        const string key = "0123456789abcdefghijklmnopqrstuv";
+        await using var app = new SiloApp(null, new Dictionary<string, string?> { ["Api:AdminKey"] = key });
+
+        Assert.Null(await app.StartFailureAsync());
+        Assert.Equal(HttpStatusCode.OK, (await app.Tenant(key).GetAsync("/v1/admin/tenants")).StatusCode);
+    }
+}

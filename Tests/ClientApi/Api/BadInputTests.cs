@@ -39,6 +39,19 @@ public sealed class BadInputTests(ITestOutputHelper output)
         ["content"] = new JsonObject { ["text"] = "Your code is 123456" },
     };
 
+    private static JsonObject Email(string subject) => new()
+    {
+        ["idempotencyKey"] = "email-bad-input",
+        ["type"] = "receipt",
+        ["channel"] = "email",
+        ["recipient"] = new JsonObject { ["userId"] = "u-1", ["email"] = "ana@example.com" },
+        ["content"] = new JsonObject { ["subject"] = subject, ["text"] = "Paid" },
+    };
+
+    // Characters that end a line in some mail stack, and a control character: each could start a header of its own.
+    private static readonly (string Name, string Text)[] HeaderBreaks =
+        [("CR LF", "\r\n"), ("LF", "\n"), ("CR", "\r"), ("NEL U+0085", "\u0085"), ("LINE SEPARATOR U+2028", "\u2028"), ("PARAGRAPH SEPARATOR U+2029", "\u2029"), ("tab", "\t")];
+
     private static JsonObject With(JsonObject body, string path, JsonNode? value)
     {
         var copy = body.DeepClone().AsObject();
@@ -131,6 +144,8 @@ public sealed class BadInputTests(ITestOutputHelper output)
         new("data is a string", Submit(With(Webhook(), "data", "chargeId=8812")), 400, Validation, "data"),
 
         // Field rules
+        .. HeaderBreaks.Select(b => new BadInput($"email subject with {b.Name}",
+            Submit(Email("Payment received" + b.Text + "Bcc: all@example.com")), 400, Validation, "content.subject")),
         new("unknown field", Submit(With(Webhook(), "recipent", new JsonObject { ["merchantId"] = "m-42" })), 400, Malformed),
         new("empty object", Send(HttpMethod.Post, "/v1/notifications", "{}"), 400, Validation, "channel"),
         new("unknown channel", Submit(With(Webhook(), "channel", "fax")), 400, Validation, "channel"),

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
+using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace PaymentNotifications.Tests.ClientApi.Api;
@@ -196,33 +197,13 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Contains(routes, r => r.Template == "/v1/notifications" && r.TakesBody);
         Assert.Contains(routes, r => r.Template == "/v1/notifications/{id}/cancel" && !r.TakesBody);
         Assert.Contains(routes, r => r.Template == "/v1/users/{userId}/preferences" && r.TakesBody);
-        var admin = scenario.App.Admin();
         var before = await scenario.SnapshotAsync();
         var outcomes = new ConcurrentDictionary<string, int>();
 
         var property = Prop.ForAll(Case(routes).ToArbitrary(), async fuzz =>
         {
             var route = routes[fuzz.Route];
-            using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path(p => p switch
-            {
-                "id" => scenario.NotificationId,
-                "merchantId" => ApiScenario.MerchantId,
-                "tenantId" => scenario.OwnerTenantId,
-                "userId" => "fuzz-user",
-                "name" => route.IsAdmin ? "twilio" : "fuzz-template",
-                "channel" => "sms",
-                "locale" => "en",
-                _ => "x",
-            }));
-            if (fuzz.Body.Length > 0 || fuzz.ContentType is not null)
-            {
-                request.Content = fuzz.Chunked ? new StreamContent(new UnknownLengthStream(fuzz.Body)) : new ByteArrayContent(fuzz.Body);
-                if (fuzz.ContentType is not null)
-                {
-                    request.Content.Headers.TryAddWithoutValidation("Content-Type", fuzz.ContentType);
-                }
-            }
-            using var response = await (route.IsAdmin ? admin : scenario.Owner).SendAsync(request);
+            using var response = await SendAsync(scenario, route, fuzz.Body, fuzz.ContentType, fuzz.Chunked);
             var status = (int)response.StatusCode;
             outcomes.AddOrUpdate($"{route} {fuzz.Kind} -> {status}", 1, (_, n) => n + 1);
             return status is >= 400 and < 500 && response.Content.Headers.ContentType?.MediaType == "application/problem+json";
@@ -235,6 +216,107 @@ public sealed class FuzzTests(ITestOutputHelper output)
         }
         Assert.Equal(before, await scenario.SnapshotAsync());
         Assert.True(outcomes.Keys.Select(k => k.Split(" -> ")[0]).Distinct().Count() > 20, "the cases did not spread over routes and kinds");
+    }
+
+    // Values that are legal JSON text but that no store or receiver can take; each replaces one value of a valid body.
+    private static readonly string[] HostileValues =
+    [
+        "\"\\ud800\"", "\"a\\udc00b\"", "\"\\ude00\\ud83d\"", "\"x\\ud83d\\u0041\"", "\"\\u0000\"", "\"pay\\u0000load\"",
+        "1e400", "-1e99999", "1" + new string('0', 400), "0." + new string('1', 400), "123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345",
+    ];
+
+    /// <summary>A valid body with one value made hostile, or with a field given twice.</summary>
+    public sealed record HostileCase(int Route, string Field, string Value, byte[] Body)
+    {
+        public override string ToString() => $"route {Route}, {Field} = {Value[..Math.Min(Value.Length, 60)]}: {Encoding.UTF8.GetString(Body.AsSpan(0, Math.Min(Body.Length, 300)))}";
+    }
+
+    private const string Placeholder = "__hostile__";
+
+    private static Gen<HostileCase> Hostile(IReadOnlyList<AppRoute> routes, IReadOnlyList<int> withBody) =>
+        from index in Gen.Elements(withBody.ToArray())
+        let valid = ValidBody(routes[index])
+        let fields = Fields(valid).Where(f => f.Parent[f.Field] is not JsonObject).ToArray()
+        from target in Gen.Elements(fields)
+        from placement in Gen.Elements("replace", "inside data", "twice")
+        from value in Gen.Elements(HostileValues)
+        select Build(index, valid, target.Parent, target.Field, placement, value);
+
+    private static HostileCase Build(int route, JsonObject valid, JsonObject parent, string field, string placement, string value)
+    {
+        if (placement == "twice")
+        {
+            // The same name again at the end of its object: legal JSON text, two meanings.
+            var text = Replace(valid, parent, field, JsonValue.Create(Placeholder)).ToJsonString();
+            var repeated = parent[field]?.ToJsonString() ?? "null";
+            var body = text.Replace($"\"{Placeholder}\"", $"{repeated},\"{field}\":{repeated}");
+            return new HostileCase(route, field + " (twice)", repeated, Encoding.UTF8.GetBytes(body));
+        }
+        var node = placement == "inside data" && valid.ContainsKey("data")
+            ? Replace(valid, valid, "data", new JsonObject { ["nested"] = new JsonArray(1, Placeholder) })
+            : Replace(valid, parent, field, JsonValue.Create(Placeholder));
+        var name = placement == "inside data" && valid.ContainsKey("data") ? "data.nested[1]" : field;
+        return new HostileCase(route, name, value, Encoding.UTF8.GetBytes(node.ToJsonString().Replace($"\"{Placeholder}\"", value)));
+    }
+
+    [Fact]
+    public async Task Valid_bodies_with_one_value_no_store_can_hold_get_a_400_naming_it_on_PostgreSQL()
+    {
+        // Durable mode has no sandbox providers: one configured provider (never reached) gives the circuit route a target.
+        await using var scenario = await ApiScenario.StartAsync(await (await PostgresServer.GetAsync()).CreateDatabaseAsync("hostile"), new Dictionary<string, string?>
+        {
+            ["Providers:Twilio:BaseUrl"] = "http://127.0.0.1:9/twilio",
+            ["Providers:Twilio:AccountSid"] = "AC00000000000000000000000000000000",
+            ["Providers:Twilio:AuthToken"] = "token",
+            ["Providers:Twilio:From"] = "+15005550006",
+        });
+        var routes = AppRoute.All(scenario.App).Where(r => r.Method is "POST" or "PUT" && r.Described).OrderBy(r => r.ToString()).ToList();
+        var withBody = Enumerable.Range(0, routes.Count).Where(i => routes[i].TakesBody && ValidBody(routes[i]).Count > 0).ToList();
+        Assert.Contains(withBody, i => routes[i].Template == "/v1/notifications");
+        var before = await scenario.SnapshotAsync();
+        var outcomes = new ConcurrentDictionary<string, int>();
+
+        var property = Prop.ForAll(Hostile(routes, withBody).ToArbitrary(), async hostile =>
+        {
+            using var response = await SendAsync(scenario, routes[hostile.Route], hostile.Body, "application/json", chunked: false);
+            var detail = await response.Content.ReadAsStringAsync();
+            outcomes.AddOrUpdate($"{routes[hostile.Route]} -> {(int)response.StatusCode}", 1, (_, n) => n + 1);
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {detail}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(hostile.Field.Split(' ')[0].Split('.')[0], detail);
+        });
+        await Task.Run(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), property));
+
+        foreach (var (outcome, count) in outcomes.OrderBy(o => o.Key))
+        {
+            output.WriteLine($"{count,4} x {outcome}");
+        }
+        Assert.Equal(before, await scenario.SnapshotAsync());
+        Assert.True(outcomes.Count >= withBody.Count / 2, "the cases did not spread over the routes");
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(ApiScenario scenario, AppRoute route, byte[] body, string? contentType, bool chunked)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path(p => p switch
+        {
+            "id" => scenario.NotificationId,
+            "merchantId" => ApiScenario.MerchantId,
+            "tenantId" => scenario.OwnerTenantId,
+            "userId" => "fuzz-user",
+            "name" => route.IsAdmin ? "twilio" : "fuzz-template",
+            "channel" => "sms",
+            "locale" => "en",
+            _ => "x",
+        }));
+        if (body.Length > 0 || contentType is not null)
+        {
+            request.Content = chunked ? new StreamContent(new UnknownLengthStream(body)) : new ByteArrayContent(body);
+            if (contentType is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+        }
+        return await (route.IsAdmin ? scenario.App.Admin() : scenario.Owner).SendAsync(request);
     }
 
     /// <summary>A body whose length the client cannot know, so it is sent chunked.</summary>

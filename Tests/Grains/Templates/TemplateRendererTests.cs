@@ -181,3 +181,37 @@ public sealed class TemplateRendererTests
         Assert.All(results, r => Assert.Equal(r.i.ToString(System.Globalization.CultureInfo.InvariantCulture), r.SmsText));
     }
 }
+
+public sealed class TemplateSubjectLineTests
+{
+    private static readonly TemplateRenderer Renderer = new();
+
+    private static TemplateDefinition Email(string subject) =>
+        new() { Tenant = "acme", Type = "receipt", Channel = Channel.Email, Locale = "en", EmailSubject = subject, EmailText = "Paid {{amount}}" };
+
+    [Theory]
+    [InlineData("Paid\r\nBcc: all@example.com")]
+    [InlineData("Paid\nBcc: all@example.com")]
+    [InlineData("Paid\u0085Bcc: all@example.com")]
+    [InlineData("Paid\u2028Bcc: all@example.com")]
+    public void A_subject_of_more_than_one_line_is_refused_when_saved(string subject)
+    {
+        var error = Assert.Throws<TemplateValidationException>(() => Renderer.Compile(Email(subject)));
+
+        Assert.Contains("One line", Assert.Single(error.Errors["emailSubject"]));
+    }
+
+    [Theory]
+    [InlineData("Ana\r\nBcc: all@example.com", "Receipt for Ana Bcc: all@example.com")]
+    [InlineData("Ana\u2029\u2028\nX-Evil: 1", "Receipt for Ana X-Evil: 1")]
+    [InlineData("\r\nAna\r\n", "Receipt for Ana")]
+    public void Data_that_breaks_lines_renders_into_a_subject_of_one_line(string name, string expected)
+    {
+        var compiled = Renderer.Compile(Email("Receipt for {{name}}"));
+
+        var rendered = Renderer.Render(compiled, new Dictionary<string, object?> { ["name"] = name, ["amount"] = "R$15" });
+
+        Assert.Equal(expected, rendered.EmailSubject);
+        Assert.True(PaymentNotifications.Grains.Channels.HeaderText.IsSingleLine(rendered.EmailSubject!));
+    }
+}

@@ -160,6 +160,13 @@ public sealed class WebhookTargetGuardTests
     [InlineData("http://localhost:5000/x", "loopback")]
     [InlineData("http://api.localhost/x", "loopback")]
     [InlineData("http://0.0.0.0/x", "unspecified")]
+    [InlineData("http://\uFF11\uFF12\uFF17.\uFF10.\uFF10.\uFF11/x", "loopback")]
+    [InlineData("http://127\u30020\u30020\u30021/x", "loopback")]
+    [InlineData("http://127\uFF0E0\uFF0E0\uFF0E1/x", "loopback")]
+    [InlineData("http://\uFF11\uFF10\u3002\uFF10\u3002\uFF10\u3002\uFF11/x", "private")]
+    [InlineData("http://169\uFF61254\uFF61169\uFF61254/latest", "link-local")]
+    [InlineData("http://\uFF4C\uFF4F\uFF43\uFF41\uFF4C\uFF48\uFF4F\uFF53\uFF54/x", "loopback")]
+    [InlineData("http://api.\uFF4C\uFF4F\uFF43\uFF41\uFF4C\uFF48\uFF4F\uFF53\uFF54/x", "loopback")]
     public void Unacceptable_urls_are_refused_at_registration(string url, string expected)
     {
         var error = Guard().ValidateUrl(new Uri(url));

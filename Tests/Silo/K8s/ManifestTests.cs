@@ -485,6 +485,10 @@ public sealed partial class ManifestTests
         {
             configuration["Security:EncryptionKey"] = SiloApp.EncryptionKey;
         }
+        if (configuration.GetValueOrDefault("Api:AdminKey") is "CHANGE-ME")
+        {
+            configuration["Api:AdminKey"] = SiloApp.AdminKey;
+        }
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddNotificationSilo();

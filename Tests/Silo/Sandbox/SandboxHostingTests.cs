@@ -54,3 +54,61 @@ public sealed class SandboxHostingTests
         await app.StopAsync();
     }
 }
+
+/// <summary>The sandbox answers only this machine: its control API sets faults and shows every message sent.</summary>
+public sealed class SandboxLoopbackTests
+{
+    [Theory]
+    [InlineData("203.0.113.7", "GET", "/sandbox/twilio/messages")]
+    [InlineData("10.0.0.5", "PUT", "/sandbox/twilio/faults")]
+    [InlineData("2001:db8::1", "GET", "/sandbox/sendgrid/faults")]
+    [InlineData("::ffff:192.0.2.1", "DELETE", "/sandbox/vonage/messages")]
+    [InlineData("192.0.2.1", "POST", "/sandbox/twilio/2010-04-01/Accounts/AC1/Messages.json")]
+    public async Task A_caller_from_another_machine_is_refused_and_changes_nothing(string caller, string method, string path)
+    {
+        await using var app = new PaymentNotifications.Tests.Infrastructure.SiloApp(null);
+        var before = await SendAsync(app, "127.0.0.1", "GET", "/sandbox/twilio/faults");
+
+        var refused = await SendAsync(app, caller, method, path, """{"down":true}""");
+
+        Assert.Equal(403, refused.Response.StatusCode);
+        Assert.Contains("only callers on this machine", refused.Body);
+        Assert.Equal(before.Body, (await SendAsync(app, "127.0.0.1", "GET", "/sandbox/twilio/faults")).Body);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    [InlineData("::ffff:127.0.0.1")]
+    public async Task A_caller_on_this_machine_is_served(string caller)
+    {
+        await using var app = new PaymentNotifications.Tests.Infrastructure.SiloApp(null);
+
+        var faults = await SendAsync(app, caller, "GET", "/sandbox/twilio/faults");
+        var messages = await SendAsync(app, caller, "GET", "/sandbox/twilio/messages");
+
+        Assert.Equal(200, faults.Response.StatusCode);
+        Assert.Contains("errorRate", faults.Body);
+        Assert.Equal(200, messages.Response.StatusCode);
+        Assert.Equal("[]", messages.Body);
+    }
+
+    private static async Task<(Microsoft.AspNetCore.Http.HttpResponse Response, string Body)> SendAsync(
+        PaymentNotifications.Tests.Infrastructure.SiloApp app, string caller, string method, string path, string? body = null)
+    {
+        var context = await app.Server.SendAsync(c =>
+        {
+            c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(caller);
+            c.Request.Method = method;
+            c.Request.Path = path;
+            if (body is not null)
+            {
+                c.Request.ContentType = "application/json";
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                c.Request.ContentLength = bytes.Length;
+                c.Request.Body = new MemoryStream(bytes);
+            }
+        });
+        return (context.Response, await new StreamReader(context.Response.Body).ReadToEndAsync());
+    }
+}

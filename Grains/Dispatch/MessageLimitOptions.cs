@@ -1,0 +1,28 @@
+using PaymentNotifications.Grains.Templates;
+
+namespace PaymentNotifications.Grains.Dispatch;
+
+/// <summary>How large a message may be on its channel; bound from "Messages", checked at submit and again at send.</summary>
+public sealed class MessageLimitOptions
+{
+    public const string SectionName = "Messages";
+
+    /// <summary>
+    /// Most segments one SMS may take (<c>Messages:SmsMaxSegments</c>, default 10: 1,530 GSM-7 or 670 UCS-2
+    /// characters). Each segment is billed; a body past this is a 400 at submit and a permanent failure at send.
+    /// </summary>
+    public int SmsMaxSegments { get; set; } = 10;
+
+    /// <summary>Why an SMS text is over the limit, or null when it fits.</summary>
+    public string? SmsTooLong(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+        var measured = SmsSegments.Measure(text);
+        return measured.Segments <= SmsMaxSegments
+            ? null
+            : $"This SMS takes {measured.Segments} segments ({measured.Characters} characters, {(measured.Encoding == SmsEncoding.Gsm7 ? "GSM-7" : "UCS-2")}); at most {SmsMaxSegments} are sent (Messages:SmsMaxSegments).";
+    }
+}
