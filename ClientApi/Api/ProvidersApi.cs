@@ -58,6 +58,10 @@ public static class ProvidersApi
         {
             return ApiProblems.Validation("mode", "Required: auto, forced-open or forced-closed.");
         }
-        return TypedResults.Ok(await grains.GetGrain<IProviderGrain>(name).SetMode(mode.Value));
+        var provider = grains.GetGrain<IProviderGrain>(name);
+        var status = await provider.SetMode(mode.Value);
+        // In force on this process before the answer; the other silos take it with their next report.
+        circuits.Apply(name, await provider.GetCircuit());
+        return TypedResults.Ok(status);
     }
 }

@@ -61,4 +61,7 @@ public interface IProviderGrain : IGrainWithStringKey
     Task<ProviderStatusView> GetStatus();
 
     Task<ProviderStatusView> SetMode(CircuitMode mode);
+
+    /// <summary>The circuit a silo applies, without reporting anything.</summary>
+    Task<CircuitSnapshot> GetCircuit();
 }

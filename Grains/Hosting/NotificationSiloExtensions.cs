@@ -120,7 +120,8 @@ public static class NotificationSiloExtensions
     /// </summary>
     public static IServiceCollection AddDeliveryTargets(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<WebhookTargetGuardOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName));
+        services.AddOptions<WebhookTargetGuardOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookTargetGuardOptions>, WebhookTargetGuardOptionsValidator>());
         services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddProviderAdapters(configuration);
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))

@@ -75,7 +75,8 @@ public sealed class ProviderCircuits(IEnumerable<Channels.IProviderAdapter> adap
             Interlocked.Exchange(ref local.LatencyMicros, 0) / 1000.0);
     }
 
-    internal void Apply(string provider, CircuitSnapshot snapshot) => _providers.GetOrAdd(provider, _ => new Local()).Snapshot = snapshot;
+    /// <summary>Takes the cluster-wide circuit of a provider as this silo's view.</summary>
+    public void Apply(string provider, CircuitSnapshot snapshot) => _providers.GetOrAdd(provider, _ => new Local()).Snapshot = snapshot;
 }
 
 /// <summary>Sends each provider's outcome counts to its grain and applies the answer, every report interval.</summary>

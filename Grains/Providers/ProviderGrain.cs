@@ -72,6 +72,8 @@ public sealed class ProviderGrain(
         return Snapshot();
     }
 
+    public Task<CircuitSnapshot> GetCircuit() => Task.FromResult(Snapshot());
+
     public Task<ProviderStatusView> GetStatus()
     {
         Prune(time.GetUtcNow());

@@ -353,3 +353,20 @@ public sealed class WebhookTargetGuardTests
         Assert.IsNotType<WebhookTargetRefusedException>(error.InnerException);
     }
 }
+
+public sealed class WebhookOptionsAtStartTests
+{
+    [Theory]
+    [InlineData("Webhooks:AllowedNetworks", "10.0.0.0/33", "Webhooks:AllowedNetworks entry \"10.0.0.0/33\" has an invalid prefix length")]
+    [InlineData("Webhooks:AllowedNetworks", "10.0.0.0/8,intranet", "Webhooks:AllowedNetworks entry \"intranet\" is not an IPv4 or IPv6 network")]
+    [InlineData("Webhooks:ConnectTimeout", "soon", "Webhooks:ConnectTimeout")]
+    [InlineData("Webhooks:ConnectTimeout", "0s", "Webhooks:ConnectTimeout must be longer than zero")]
+    public async Task A_malformed_setting_stops_the_start_naming_the_key_and_the_entry(string key, string value, string expected)
+    {
+        await using var app = new PaymentNotifications.Tests.Infrastructure.SiloApp(null, new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(await app.StartFailureAsync());
+
+        Assert.Contains(expected, error.Message);
+    }
+}
