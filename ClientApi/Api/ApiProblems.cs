@@ -22,6 +22,7 @@ public static class ApiProblems
     public const string PayloadTooLarge = "/problems/payload-too-large";
     public const string RateLimited = "/problems/rate-limited";
     public const string Unavailable = "/problems/unavailable";
+    public const string StorageUnavailable = "/problems/storage-unavailable";
     public const string Internal = "/problems/internal-error";
 
     public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>

@@ -33,6 +33,7 @@ public static class ApiServiceCollectionExtensions
                 "Tenants:KeyCacheTtl must be a duration such as 5s (0s disables the cache).")
             .ValidateOnStart();
         services.AddSingleton<TenantRateLimits>();
+        services.AddSingleton<StorageOutage>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<TenantRateLimits>((o, limits) => limits.Configure(o));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -79,13 +80,19 @@ public static class ApiServiceCollectionExtensions
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiProblems.TooLarge(context),
             BadHttpRequestException bad => ApiProblems.Malformed(bad.Message),
+            _ when StorageOutage.IsOutage(error) => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ApiProblems.StorageUnavailable,
+                "Storage is unavailable.", "The database cannot be reached; this request was not acknowledged. Retry after the Retry-After delay with the same idempotency key."),
             OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
                 => ApiProblems.Problem(StatusCodes.Status503ServiceUnavailable, ApiProblems.Unavailable,
                 "The cluster could not serve the request in time.", "A silo is joining or leaving the cluster; retry with the same idempotency key."),
             _ => ApiProblems.Problem(StatusCodes.Status500InternalServerError, ApiProblems.Internal, "Internal error.",
                 $"The request failed unexpectedly (trace {context.TraceIdentifier}); nothing acknowledged is lost, retry with the same idempotency key."),
         };
-        if (result.StatusCode >= 500)
+        if (result.ProblemDetails.Type == ApiProblems.StorageUnavailable)
+        {
+            context.RequestServices.GetRequiredService<StorageOutage>().Failed(error!, $"{context.Request.Method} {context.Request.Path}");
+        }
+        else if (result.StatusCode >= 500)
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("PaymentNotifications.Api")
                 .LogError(error, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
