@@ -67,12 +67,12 @@ public static class NotificationSiloExtensions
     {
         var services = silo.Services;
         services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Invalid Delivery options").ValidateOnStart();
+            .ValidateListed(o => o.Validate());
         services.AddOptions<ReconciliationOptions>().Bind(configuration.GetSection("Reconciliation"))
             .Validate(o => DurationText.TryParse(o.Interval, out var i) && i > TimeSpan.Zero && DurationText.TryParse(o.StuckAfter, out _),
                 "Reconciliation:Interval and Reconciliation:StuckAfter must be durations such as 5m or 30s.").ValidateOnStart();
         services.AddOptions<AttemptSchedulingOptions>().Bind(configuration.GetSection(AttemptSchedulingOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Invalid Scheduling options: see Scheduling:* in the README").ValidateOnStart();
+            .ValidateListed(o => o.Validate());
         services.AddOptions<WebhookEndpointOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName))
             .Validate(o => DurationText.TryParse(o.SecretRotationOverlap, out _) && DurationText.TryParse(o.DisableAfter, out _),
                 "Webhooks:SecretRotationOverlap and Webhooks:DisableAfter must be durations such as 24h.")
@@ -125,7 +125,7 @@ public static class NotificationSiloExtensions
         services.AddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookTargetGuardOptions>>().Value));
         services.AddProviderAdapters(configuration);
         services.AddOptions<BreakerOptions>().Bind(configuration.GetSection("Breakers"))
-            .Validate(o => o.Validate().Count == 0, "Invalid Breakers options").ValidateOnStart();
+            .ValidateListed(o => o.Validate());
         services.AddSingleton<ProviderCircuits>();
         services.AddOptions<MessageLimitOptions>().Bind(configuration.GetSection(MessageLimitOptions.SectionName))
             .Validate(o => o.SmsMaxSegments is >= 1 and <= 255, "Messages:SmsMaxSegments must be a whole number from 1 to 255 (the most parts a concatenated SMS can have).")
@@ -137,7 +137,7 @@ public static class NotificationSiloExtensions
     private static void AddProviderChannels(IServiceCollection services)
     {
         services.AddOptions<ChannelRoutingOptions>().BindConfiguration("Channels")
-            .Validate(o => o.Validate().Count == 0, "Invalid Channels options: Channels:Fallback:{type} must name webhook, sms, email or push").ValidateOnStart();
+            .ValidateListed(o => o.Validate());
         foreach (var channel in (Channel[])[Channel.Sms, Channel.Email, Channel.Push])
         {
             services.AddSingleton<IDeliveryChannel>(sp =>
@@ -154,7 +154,7 @@ public static class NotificationSiloExtensions
     private static void AddUsersAndTemplates(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Invalid RateLimits options").ValidateOnStart();
+            .ValidateListed(o => o.Validate());
         services.AddOptions<OverLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RateLimitOptions>>().Value.BuildPolicy());
         services.AddSingleton<TemplateRenderer>();

@@ -41,7 +41,7 @@ public static class SiloHostingExtensions
 
         var storage = builder.Configuration.GetSection(PostgresStorageOptions.SectionName).Get<PostgresStorageOptions>() ?? new PostgresStorageOptions();
         builder.Services.AddOptions<PostgresStorageOptions>().Bind(builder.Configuration.GetSection(PostgresStorageOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Invalid Storage options: see Storage:* in the README").ValidateOnStart();
+            .ValidateListed(o => o.Validate());
         var dataSource = devMode ? null : PostgresDataSource.Build(connectionString!, storage.MaxPoolSize);
         builder.Services.AddNotificationStores(dataSource);
         if (dataSource is not null)

@@ -25,6 +25,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>Starts the silo with the given configuration (keys in "Section:Name" form, passed as environment variables).</summary>
     public static SiloProcess Start(string name, IReadOnlyDictionary<string, string> configuration)
     {

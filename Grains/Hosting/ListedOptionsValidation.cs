@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace PaymentNotifications.Grains.Hosting;
+
+/// <summary>Options whose own check lists its problems, each naming the key: the start fails with that list.</summary>
+public static class ListedOptionsValidation
+{
+    /// <summary>Validates at start-up with <paramref name="problems"/>; the failure message is the problems, one per line.</summary>
+    public static OptionsBuilder<T> ValidateListed<T>(this OptionsBuilder<T> builder, Func<T, IReadOnlyList<string>> problems) where T : class
+    {
+        builder.Services.AddSingleton<IValidateOptions<T>>(new Validator<T>(builder.Name, problems));
+        return builder.ValidateOnStart();
+    }
+
+    private sealed class Validator<T>(string? name, Func<T, IReadOnlyList<string>> problems) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? optionsName, T options)
+        {
+            if (name is not null && name != optionsName)
+            {
+                return ValidateOptionsResult.Skip;
+            }
+            var found = problems(options);
+            return found.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(found);
+        }
+    }
+}
