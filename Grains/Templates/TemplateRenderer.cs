@@ -12,7 +12,7 @@ namespace PaymentNotifications.Grains.Templates;
 /// <summary>A template whose parts compiled; render it with <see cref="TemplateRenderer.Render(CompiledTemplate, JsonElement)"/>.</summary>
 public sealed class CompiledTemplate
 {
-    internal CompiledTemplate(TemplateDefinition definition, IReadOnlyDictionary<string, HandlebarsTemplate<object, object>> parts)
+    internal CompiledTemplate(TemplateDefinition definition, IReadOnlyDictionary<string, HandlebarsTemplate<TextWriter, object, object>> parts)
     {
         Definition = definition;
         Parts = parts;
@@ -21,7 +21,7 @@ public sealed class CompiledTemplate
     /// <summary>The definition this was compiled from.</summary>
     public TemplateDefinition Definition { get; }
 
-    internal IReadOnlyDictionary<string, HandlebarsTemplate<object, object>> Parts { get; }
+    internal IReadOnlyDictionary<string, HandlebarsTemplate<TextWriter, object, object>> Parts { get; }
 }
 
 /// <summary>Compiles and renders <see cref="TemplateDefinition"/>s with Handlebars.</summary>
@@ -54,7 +54,7 @@ public sealed partial class TemplateRenderer
         var errors = new Dictionary<string, string[]>();
         CheckIdentity(definition, errors);
 
-        var parts = new Dictionary<string, HandlebarsTemplate<object, object>>();
+        var parts = new Dictionary<string, HandlebarsTemplate<TextWriter, object, object>>();
         var fields = Fields(definition);
         var used = UsedFields(definition.Channel);
         foreach (var (field, source) in fields)
@@ -82,9 +82,16 @@ public sealed partial class TemplateRenderer
                 continue;
             }
 
+            if (RenderBudget.NestedIteration(source) is { } nested)
+            {
+                errors[field] = [nested];
+                continue;
+            }
+
             try
             {
-                parts[field] = (field == "emailHtml" ? _html : _text).Compile(source);
+                using var reader = new StringReader(source);
+                parts[field] = (field == "emailHtml" ? _html : _text).Compile(reader);
             }
             // The parser reports some malformed input as InvalidOperationException rather than HandlebarsException.
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -133,9 +140,15 @@ public sealed partial class TemplateRenderer
                 return null;
             }
 
+            var output = new RenderBudget.Writer(field);
             try
             {
-                return compiled(data);
+                compiled(output, data);
+                return output.ToString();
+            }
+            catch (RenderBudget.ExceededException e)
+            {
+                throw new TemplateRenderException(field, null, e.Message, e);
             }
             catch (HandlebarsUndefinedBindingException e)
             {

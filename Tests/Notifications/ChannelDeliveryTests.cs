@@ -489,6 +489,26 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
         Assert.Empty(sandbox.Recorder.Messages("vonage"));
     }
 
+    [Fact]
+    public async Task A_template_that_amplifies_its_data_is_refused_when_saved_or_stopped_at_its_limit_when_previewed()
+    {
+        var (app, sandbox, tenant) = await StartAsync();
+        await using var _ = app;
+        await using var __ = sandbox;
+
+        var nested = await tenant.PutAsJsonAsync("/v1/templates/grow/email/en", new { emailSubject = "Hi", emailText = "{{#each a}}{{#each ../a}}{{#each ../../a}}x{{/each}}{{/each}}{{/each}}" });
+        (await tenant.PutAsJsonAsync("/v1/templates/wide/email/en", new { emailSubject = "Hi", emailText = "{{#each items}}{{../blob}}{{/each}}" })).EnsureSuccessStatusCode();
+        var preview = await tenant.PostAsJsonAsync("/v1/templates/wide/email/preview", new
+        {
+            data = new { items = Enumerable.Range(0, 2_000).ToArray(), blob = new string('x', 1_000) },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, nested.StatusCode);
+        Assert.Contains("inside another", (await nested.ReadJsonAsync())["errors"]!["emailText"]![0]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, preview.StatusCode);
+        Assert.Contains("more than 500,000 characters", (await preview.Content.ReadAsStringAsync()));
+    }
+
     private static async Task<string> CircuitStateAsync(HttpClient admin, string provider)
     {
         var providers = await (await admin.GetAsync("/v1/admin/providers")).ReadJsonAsync();

@@ -215,3 +215,54 @@ public sealed class TemplateSubjectLineTests
         Assert.True(PaymentNotifications.Grains.Channels.HeaderText.IsSingleLine(rendered.EmailSubject!));
     }
 }
+
+public sealed class RenderBudgetTests
+{
+    private static readonly TemplateRenderer Renderer = new();
+
+    private static TemplateDefinition Email(string text) =>
+        new() { Tenant = "acme", Type = "receipt", Channel = Channel.Email, Locale = "en", EmailSubject = "Receipt", EmailText = text };
+
+    private static TemplateDefinition Sms(string text) => new() { Tenant = "acme", Type = "otp", Channel = Channel.Sms, Locale = "en", SmsText = text };
+
+    [Theory]
+    [InlineData("{{#each a}}{{#each b}}x{{/each}}{{/each}}")]
+    [InlineData("{{#each a}}{{#if ok}}{{#each ../a}}{{this}}{{/each}}{{/if}}{{/each}}")]
+    [InlineData("{{~#each a~}}{{~# each ../a~}}x{{~/each~}}{{~/each~}}")]
+    [InlineData("{{#each a}}{{else}}{{#each b}}x{{/each}}{{/each}}")]
+    public void An_iteration_inside_another_is_refused_when_saved(string text)
+    {
+        var error = Assert.Throws<TemplateValidationException>(() => Renderer.Compile(Email(text)));
+
+        Assert.Contains("inside another {{#each}}", Assert.Single(error.Errors["emailText"]));
+    }
+
+    [Theory]
+    [InlineData("{{#each a}}{{this}}{{/each}} and {{#each b}}{{this}}{{/each}}")]
+    [InlineData("{{#if ok}}{{#each a}}{{#if this}}{{this}}{{/if}}{{/each}}{{/if}}")]
+    [InlineData("{{#with c}}{{#each ../a}}{{this}}{{/each}}{{/with}}")]
+    public void Iterations_side_by_side_or_inside_conditions_are_accepted(string text) =>
+        Assert.NotNull(Renderer.Compile(Email(text)));
+
+    [Theory]
+    [InlineData("email", 600, 1_000, "emailText renders to more than 500,000 characters")]
+    [InlineData("sms", 11, 1_000, "smsText renders to more than 10,000 characters")]
+    public void Data_that_makes_a_part_grow_past_its_limit_stops_the_render_naming_the_part(string channel, int items, int blobLength, string expected)
+    {
+        var compiled = Renderer.Compile(channel == "email" ? Email("{{#each items}}{{../blob}}{{/each}}") : Sms("{{#each items}}{{../blob}}{{/each}}"));
+        var data = new Dictionary<string, object?> { ["items"] = Enumerable.Range(0, items).Cast<object?>().ToList(), ["blob"] = new string('x', blobLength) };
+
+        var error = Assert.Throws<TemplateRenderException>(() => Renderer.Render(compiled, data));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_part_just_within_its_limit_renders_whole()
+    {
+        var compiled = Renderer.Compile(Sms("{{#each items}}{{../blob}}{{/each}}"));
+        var data = new Dictionary<string, object?> { ["items"] = Enumerable.Range(0, 10).Cast<object?>().ToList(), ["blob"] = new string('x', 1_000) };
+
+        Assert.Equal(10_000, Renderer.Render(compiled, data).SmsText!.Length);
+    }
+}
