@@ -64,9 +64,9 @@ public static class NotificationsApi
             return ApiProblems.Validation(errors);
         }
         var request = NotificationRequestRules.ToRequest(fields!);
-        if (request.Channel == Channel.Sms && limits.Value.SmsTooLong(request.Content?.Text) is { } tooLong)
+        if (request.Template is null && TooLarge(request, limits.Value, request.Content?.Subject, request.Content?.Text) is { } tooLarge)
         {
-            return ApiProblems.Validation("content.text", tooLong);
+            return ApiProblems.Validation(request.Channel == Channel.Sms ? "content.text" : "content", tooLarge);
         }
 
         var tenantId = user.TenantId();
@@ -79,9 +79,13 @@ public static class NotificationsApi
             {
                 return ApiProblems.Validation(templateErrors.ToDictionary(e => e.Key, e => e.Value));
             }
-            if (request.Channel == Channel.Sms && limits.Value.SmsTooLong(rendered.Rendered?.Text) is { } renderedTooLong)
+            var message = rendered.Rendered;
+            var renderedTooLarge = request.Channel == Channel.Push
+                ? TooLarge(request, limits.Value, message?.Title, message?.Body)
+                : TooLarge(request, limits.Value, null, message?.Text);
+            if (renderedTooLarge is not null)
             {
-                return ApiProblems.Validation("template", "Rendered with this data: " + renderedTooLong);
+                return ApiProblems.Validation("template", "Rendered with this data: " + renderedTooLarge);
             }
         }
         var id = NotificationId.For(tenantId, request.IdempotencyKey!);
@@ -95,6 +99,14 @@ public static class NotificationsApi
                 new Dictionary<string, object?> { ["notificationId"] = id }),
         };
     }
+
+    // The channel's size limit, as the message will go out: an SMS's segments, a push message's payload with its data.
+    private static string? TooLarge(NotificationRequest request, MessageLimitOptions limits, string? title, string? text) => request.Channel switch
+    {
+        Channel.Sms => limits.SmsTooLong(text),
+        Channel.Push => limits.PushTooLarge(title, text, request.Data),
+        _ => null,
+    };
 
     private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
     {

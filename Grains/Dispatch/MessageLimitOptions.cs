@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PaymentNotifications.Grains.Templates;
 
 namespace PaymentNotifications.Grains.Dispatch;
@@ -12,6 +15,27 @@ public sealed class MessageLimitOptions
     /// characters). Each segment is billed; a body past this is a 400 at submit and a permanent failure at send.
     /// </summary>
     public int SmsMaxSegments { get; set; } = 10;
+
+    /// <summary>
+    /// Largest push payload in bytes (<c>Messages:PushMaxPayloadBytes</c>, default 4096): FCM takes 4 KB of
+    /// notification and data, APNs 4 KB of payload. Title, body and data together count, as UTF-8 JSON.
+    /// </summary>
+    public int PushMaxPayloadBytes { get; set; } = 4096;
+
+    /// <summary>Why a push message is over the limit, or null when it fits.</summary>
+    public string? PushTooLarge(string? title, string? body, JsonElement? data)
+    {
+        var payload = new JsonObject
+        {
+            ["title"] = title,
+            ["body"] = body,
+            ["data"] = data is { } element ? JsonNode.Parse(element.GetRawText()) : null,
+        };
+        var bytes = Encoding.UTF8.GetByteCount(payload.ToJsonString());
+        return bytes <= PushMaxPayloadBytes
+            ? null
+            : $"This push message is {bytes:N0} bytes with its data; providers take at most {PushMaxPayloadBytes:N0} (Messages:PushMaxPayloadBytes).";
+    }
 
     /// <summary>Why an SMS text is over the limit, or null when it fits.</summary>
     public string? SmsTooLong(string? text)

@@ -55,9 +55,15 @@ public sealed class ProviderChannel(
             return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: renderError);
         }
         // Over the limit is the message's fault, not a provider's: final, and no reason to try the next provider.
-        if (channel == Channel.Sms && limits.SmsTooLong(content.Text) is { } tooLong)
+        var tooLarge = channel switch
         {
-            return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: tooLong);
+            Channel.Sms => limits.SmsTooLong(content.Text),
+            Channel.Push => limits.PushTooLarge(content.Title, content.Body, request.Data),
+            _ => null,
+        };
+        if (tooLarge is not null)
+        {
+            return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: tooLarge);
         }
         var message = new OutboundMessage(request.NotificationId, request.TenantId, channel, request.Type,
             new MessageRecipient(request.Recipient.Phone, request.Recipient.Email, request.Recipient.DeviceToken, request.Recipient.Platform),

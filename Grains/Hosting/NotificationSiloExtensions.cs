@@ -129,6 +129,7 @@ public static class NotificationSiloExtensions
         services.AddSingleton<ProviderCircuits>();
         services.AddOptions<MessageLimitOptions>().Bind(configuration.GetSection(MessageLimitOptions.SectionName))
             .Validate(o => o.SmsMaxSegments is >= 1 and <= 255, "Messages:SmsMaxSegments must be a whole number from 1 to 255 (the most parts a concatenated SMS can have).")
+            .Validate(o => o.PushMaxPayloadBytes is >= 256 and <= 4096, "Messages:PushMaxPayloadBytes must be from 256 to 4096 (FCM's and APNs' limit).")
             .ValidateOnStart();
         return services;
     }

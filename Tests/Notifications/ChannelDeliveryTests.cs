@@ -438,6 +438,29 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(3_900, 202)]
+    [InlineData(4_100, 400)]
+    public async Task A_push_message_whose_payload_passes_4_KB_with_its_data_is_refused_at_submit(int dataLength, int status)
+    {
+        var (app, sandbox, tenant) = await StartAsync();
+        await using var _ = app;
+        await using var __ = sandbox;
+
+        var response = await tenant.PostAsJsonAsync("/v1/notifications", new
+        {
+            idempotencyKey = $"push-{dataLength}", type = "security.alert", channel = "push",
+            recipient = new { deviceToken = "device-token-1", platform = "android" }, content = new { subject = "New login", text = "From Lagos" },
+            data = new { detail = new string('d', dataLength) },
+        });
+
+        Assert.Equal(status, (int)response.StatusCode);
+        if (status == 400)
+        {
+            Assert.Contains("providers take at most 4,096", (await response.ReadJsonAsync())["errors"]!["content"]![0]!.GetValue<string>());
+        }
+    }
+
     [Fact]
     public async Task A_template_that_renders_past_the_limit_is_refused_at_submit()
     {
@@ -461,7 +484,7 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_sms_over_the_limit_that_reaches_a_silo_past_the_API_fails_at_once_without_reaching_a_provider()
+    public async Task An_sms_or_push_over_its_limit_that_reaches_a_silo_past_the_API_fails_at_once_without_reaching_a_provider()
     {
         var (app, sandbox, tenant) = await StartAsync(new Dictionary<string, string?> { ["Messages:SmsMaxSegments"] = "1" });
         await using var _ = app;
@@ -483,10 +506,26 @@ public abstract class ChannelDeliveryTests(ITestOutputHelper output)
 
         var final = await owner.WaitForFinalAsync(id);
 
+        var push = request with
+        {
+            IdempotencyKey = "push-past-the-api", Channel = Channel.Push,
+            Recipient = new Recipient { DeviceToken = "device-token-1", Platform = PushPlatform.Android },
+            Content = new MessageContent { Subject = "New login", Text = "From Lagos" },
+            Data = System.Text.Json.JsonSerializer.SerializeToElement(new { detail = new string('d', 5_000) }),
+        };
+        var pushId = PaymentNotifications.Grains.Interfaces.Notifications.NotificationId.For(tenantId, push.IdempotencyKey);
+        await grains.GetGrain<PaymentNotifications.Grains.Interfaces.Notifications.INotificationGrain>(pushId)
+            .Submit(tenantId, push, PaymentNotifications.Api.NotificationsApi.RequestHash(push));
+        var pushFinal = await owner.WaitForFinalAsync(pushId);
+
         Assert.Equal("FAILED", final.State());
         Assert.Contains("2 segments", Assert.Single(final.Attempts())!["error"]!.GetValue<string>());
         Assert.Empty(sandbox.Recorder.Messages("twilio"));
         Assert.Empty(sandbox.Recorder.Messages("vonage"));
+        Assert.Equal("FAILED", pushFinal.State());
+        Assert.Contains("providers take at most", Assert.Single(pushFinal.Attempts())!["error"]!.GetValue<string>());
+        Assert.Empty(sandbox.Recorder.Messages("fcm"));
+        Assert.Empty(sandbox.Recorder.Messages("apns"));
     }
 
     [Fact]
