@@ -1,6 +1,9 @@
 namespace PaymentNotifications.Tests.ClientApi.Client;
 
-/// <summary>A clock that moves only when the test advances it, and tells the test when timers are set.</summary>
+/// <summary>
+/// A clock that moves only when the test advances it, and tells the test when timers are set and with what due time
+/// (which FakeTimeProvider cannot: the retry tests wait for the delay the client chose before advancing past it).
+/// </summary>
 internal sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object gate = new();

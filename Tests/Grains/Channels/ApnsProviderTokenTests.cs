@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using PaymentNotifications.Grains.Channels;
 using PaymentNotifications.Grains.Interfaces.Contracts;
@@ -36,7 +37,7 @@ public sealed class ApnsProviderTokenTests : IAsyncLifetime
     public async Task Provider_token_is_reused_until_its_lifetime_ends()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
         using var adapter = new ApnsPushAdapter(_http, new ApnsOptions
         {
             BaseUrl = _server.BaseUrl,
@@ -48,9 +49,9 @@ public sealed class ApnsProviderTokenTests : IAsyncLifetime
         }, clock);
 
         await Send(adapter);
-        clock.Now += TimeSpan.FromMinutes(49);
+        clock.Advance(TimeSpan.FromMinutes(49));
         await Send(adapter);
-        clock.Now += TimeSpan.FromMinutes(2);
+        clock.Advance(TimeSpan.FromMinutes(2));
         await Send(adapter);
 
         Assert.StartsWith("bearer ", _authorizations[0]);

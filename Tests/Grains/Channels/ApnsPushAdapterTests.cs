@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using PaymentNotifications.Grains.Channels;
@@ -77,7 +78,7 @@ public sealed class ApnsPushAdapterTests : SandboxTest
     [Fact]
     public async Task Expired_provider_token_is_retryable_with_a_fresh_token()
     {
-        var twoHoursAgo = new ManualClock(DateTimeOffset.UtcNow.AddHours(-2));
+        var twoHoursAgo = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-2));
 
         var result = await Adapter(time: twoHoursAgo).SendAsync(TestMessages.Push(DeviceToken, PushPlatform.Ios), CancellationToken.None);
 

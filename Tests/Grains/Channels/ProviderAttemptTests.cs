@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Http;
 using PaymentNotifications.Grains.Channels;
 using Xunit;
@@ -45,7 +46,7 @@ public sealed class ProviderAttemptTests : IAsyncLifetime
             return Task.CompletedTask;
         };
 
-        var result = await Mailgun(new ManualClock(now)).SendAsync(TestMessages.Email("payer@example.com"), CancellationToken.None);
+        var result = await Mailgun(new FakeTimeProvider(now)).SendAsync(TestMessages.Email("payer@example.com"), CancellationToken.None);
 
         Assert.Equal(ProviderOutcome.Retryable, result.Outcome);
         Assert.Equal(TimeSpan.FromMinutes(2), result.RetryAfter);

@@ -34,11 +34,3 @@ internal sealed class StubProviderServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
-
-/// <summary>A clock that tests move forward by hand; timers still run in real time.</summary>
-internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = start;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}

@@ -1,6 +1,6 @@
 using PaymentNotifications.Grains.Interfaces.Tenants;
 using PaymentNotifications.Grains.Tenants;
-using PaymentNotifications.Tests.ClientApi.Client;
+using Microsoft.Extensions.Time.Testing;
 
 namespace PaymentNotifications.Tests.Grains.Tenants;
 
@@ -11,7 +11,7 @@ public sealed class ApiKeyCacheTests
     [Fact]
     public void A_remembered_key_expires_after_the_ttl()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var cache = new ApiKeyCache(time, TimeSpan.FromSeconds(5));
 
         cache.Add("hash-1", Acme, "key_1", cache.Generation);
@@ -25,7 +25,7 @@ public sealed class ApiKeyCacheTests
     [Fact]
     public void A_revoked_key_is_forgotten_at_once()
     {
-        var cache = new ApiKeyCache(new ManualTimeProvider(), TimeSpan.FromMinutes(1));
+        var cache = new ApiKeyCache(new FakeTimeProvider(), TimeSpan.FromMinutes(1));
         cache.Add("hash-1", Acme, "key_1", cache.Generation);
         cache.Add("hash-2", Acme, "key_2", cache.Generation);
 
@@ -38,7 +38,7 @@ public sealed class ApiKeyCacheTests
     [Fact]
     public void A_lookup_that_raced_with_a_revoke_is_not_remembered()
     {
-        var cache = new ApiKeyCache(new ManualTimeProvider(), TimeSpan.FromMinutes(1));
+        var cache = new ApiKeyCache(new FakeTimeProvider(), TimeSpan.FromMinutes(1));
         var generationBeforeLookup = cache.Generation;
 
         cache.Forget("key_1"); // the revoke lands while the lookup is still reading the old row
@@ -50,7 +50,7 @@ public sealed class ApiKeyCacheTests
     [Fact]
     public void A_zero_ttl_remembers_nothing()
     {
-        var cache = new ApiKeyCache(new ManualTimeProvider(), TimeSpan.Zero);
+        var cache = new ApiKeyCache(new FakeTimeProvider(), TimeSpan.Zero);
 
         cache.Add("hash-1", Acme, "key_1", cache.Generation);
 
