@@ -75,10 +75,14 @@ public static class SiloHostingExtensions
             app.MapSandboxProviders();
         }
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = ChannelCoverage.WriteReadiness });
         app.MapSiloOperations();
         app.MapClusterDashboard();
-        app.Lifetime.ApplicationStarted.Register(() => PrintBanner(app));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            PrintBanner(app);
+            ChannelCoverage.WarnAtStart(app);
+        });
         return app;
     }
 
@@ -202,8 +206,10 @@ public sealed class ReadinessCheck(IServiceProvider services) : IHealthCheck
             var self = services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
             var status = membership.CurrentSnapshot.GetSiloStatus(self);
             var active = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active);
+            var uncovered = ChannelCoverage.Uncovered(services);
+            var coverage = uncovered.Count == 0 ? "" : "; " + ChannelCoverage.Describe(uncovered);
             return status == SiloStatus.Active
-                ? HealthCheckResult.Healthy($"Silo {self} is active; {active} active silos.")
+                ? HealthCheckResult.Healthy($"Silo {self} is active; {active} active silos{coverage}.")
                 : HealthCheckResult.Unhealthy($"Silo {self} is {status}.");
         }
         var client = services.GetRequiredService<Orleans.IClusterClient>();
