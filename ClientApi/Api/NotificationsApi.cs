@@ -9,9 +9,9 @@ using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
 using PaymentNotifications.Grains.Interfaces.Templates;
+using PaymentNotifications.Grains.Dispatch;
 using Microsoft.Extensions.Options;
 using Orleans;
-using PaymentNotifications.Grains.Dispatch;
 
 namespace PaymentNotifications.Api;
 
@@ -64,7 +64,7 @@ public static class NotificationsApi
             return ApiProblems.Validation(errors);
         }
         var request = NotificationRequestRules.ToRequest(fields!);
-        if (request.Template is null && TooLarge(request, limits.Value, request.Content?.Subject, request.Content?.Text) is { } tooLarge)
+        if (request.Template is null && limits.Value.TooLarge(request.Channel!.Value, request.Content?.Subject, request.Content?.Text, request.Data) is { } tooLarge)
         {
             return ApiProblems.Validation(request.Channel == Channel.Sms ? "content.text" : "content", tooLarge);
         }
@@ -80,10 +80,8 @@ public static class NotificationsApi
                 return ApiProblems.Validation(templateErrors.ToDictionary(e => e.Key, e => e.Value));
             }
             var message = rendered.Rendered;
-            var renderedTooLarge = request.Channel == Channel.Push
-                ? TooLarge(request, limits.Value, message?.Title, message?.Body)
-                : TooLarge(request, limits.Value, null, message?.Text);
-            if (renderedTooLarge is not null)
+            var body = request.Channel == Channel.Push ? message?.Body : message?.Text;
+            if (limits.Value.TooLarge(request.Channel!.Value, message?.Title, body, request.Data) is { } renderedTooLarge)
             {
                 return ApiProblems.Validation("template", "Rendered with this data: " + renderedTooLarge);
             }
@@ -99,14 +97,6 @@ public static class NotificationsApi
                 new Dictionary<string, object?> { ["notificationId"] = id }),
         };
     }
-
-    // The channel's size limit, as the message will go out: an SMS's segments, a push message's payload with its data.
-    private static string? TooLarge(NotificationRequest request, MessageLimitOptions limits, string? title, string? text) => request.Channel switch
-    {
-        Channel.Sms => limits.SmsTooLong(text),
-        Channel.Push => limits.PushTooLarge(title, text, request.Data),
-        _ => null,
-    };
 
     private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Templates;
 
 namespace PaymentNotifications.Grains.Dispatch;
@@ -21,6 +22,14 @@ public sealed class MessageLimitOptions
     /// notification and data, APNs 4 KB of payload. Title, body and data together count, as UTF-8 JSON.
     /// </summary>
     public int PushMaxPayloadBytes { get; set; } = 4096;
+
+    /// <summary>Why a message is over its channel's limit as it would go out (an SMS's segments, a push payload with its data), or null.</summary>
+    public string? TooLarge(Channel channel, string? title, string? text, JsonElement? data) => channel switch
+    {
+        Channel.Sms => SmsTooLong(text),
+        Channel.Push => PushTooLarge(title, text, data),
+        _ => null,
+    };
 
     /// <summary>Why a push message is over the limit, or null when it fits.</summary>
     public string? PushTooLarge(string? title, string? body, JsonElement? data)

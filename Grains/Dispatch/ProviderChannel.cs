@@ -55,13 +55,8 @@ public sealed class ProviderChannel(
             return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: renderError);
         }
         // Over the limit is the message's fault, not a provider's: final, and no reason to try the next provider.
-        var tooLarge = channel switch
-        {
-            Channel.Sms => limits.SmsTooLong(content.Text),
-            Channel.Push => limits.PushTooLarge(content.Title, content.Body, request.Data),
-            _ => null,
-        };
-        if (tooLarge is not null)
+        var body = channel == Channel.Push ? content.Body : content.Text;
+        if (limits.TooLarge(channel, content.Title, body, request.Data) is { } tooLarge)
         {
             return new DeliveryResult(AttemptOutcome.Permanent, channelName, Error: tooLarge);
         }
