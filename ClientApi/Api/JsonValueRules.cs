@@ -17,36 +17,30 @@ public static class JsonValueRules
     public static string? FirstBroken(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        // One frame per open object or array: the names seen in an object, the index reached in an array.
+        var frames = new Stack<(HashSet<string>? Names, int Index)>();
         var path = new List<string>();
-        var names = new Stack<HashSet<string>>();
-        var indexes = new Stack<int>();
         try
         {
             while (reader.Read())
             {
+                if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.EndObject or JsonTokenType.EndArray))
+                {
+                    NextElement(frames, path);
+                }
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject:
+                        frames.Push((new HashSet<string>(StringComparer.Ordinal), 0));
+                        path.Add("");
+                        break;
                     case JsonTokenType.StartArray:
-                        NextValue(path, indexes);
-                        if (reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            names.Push(new HashSet<string>(StringComparer.Ordinal));
-                            indexes.Push(-2);
-                        }
-                        else
-                        {
-                            indexes.Push(-1);
-                        }
+                        frames.Push((null, -1));
                         path.Add("");
                         break;
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
-                        if (reader.TokenType == JsonTokenType.EndObject)
-                        {
-                            names.Pop();
-                        }
-                        indexes.Pop();
+                        frames.Pop();
                         path.RemoveAt(path.Count - 1);
                         break;
                     case JsonTokenType.PropertyName:
@@ -56,28 +50,19 @@ public static class JsonValueRules
                         {
                             return $"A field name at '{Where(path)}' contains U+0000, which no field may.";
                         }
-                        if (!names.Peek().Add(name))
+                        if (!frames.Peek().Names!.Add(name))
                         {
                             return $"The field '{Where(path)}' appears twice in one object.";
                         }
                         break;
-                    case JsonTokenType.String:
-                        NextValue(path, indexes);
-                        if (reader.GetString()!.Contains('\0'))
-                        {
-                            return $"The string at '{Where(path)}' contains U+0000, which no text may.";
-                        }
-                        break;
+                    case JsonTokenType.String when reader.GetString()!.Contains('\0'):
+                        return $"The string at '{Where(path)}' contains U+0000, which no text may.";
                     case JsonTokenType.Number:
-                        NextValue(path, indexes);
                         var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
                         if (length > MaxNumberLength || !reader.TryGetDouble(out var number) || !double.IsFinite(number))
                         {
                             return $"The number at '{Where(path)}' is out of range: numbers must be finite as a double and at most {MaxNumberLength} characters long.";
                         }
-                        break;
-                    default:
-                        NextValue(path, indexes);
                         break;
                 }
             }
@@ -94,14 +79,14 @@ public static class JsonValueRules
         return null;
     }
 
-    // Array elements are named by their index as they are read; object members already got their name.
-    private static void NextValue(List<string> path, Stack<int> indexes)
+    // A value inside an array is named by its index; one inside an object already has its name.
+    private static void NextElement(Stack<(HashSet<string>? Names, int Index)> frames, List<string> path)
     {
-        if (indexes.Count > 0 && indexes.Peek() >= -1)
+        if (frames.TryPeek(out var frame) && frame.Names is null)
         {
-            var index = indexes.Pop() + 1;
-            indexes.Push(index);
-            path[^1] = $"[{index}]";
+            frames.Pop();
+            frames.Push((null, frame.Index + 1));
+            path[^1] = $"[{frame.Index + 1}]";
         }
     }
 
