@@ -24,12 +24,12 @@ public static class SandboxEndpoints
     /// GET|DELETE /sandbox/{provider}/messages and GET|PUT /sandbox/{provider}/faults.
     /// Requires <see cref="AddSandboxProviders"/>.
     /// </summary>
-    public static WebApplication MapSandboxProviders(this WebApplication endpoints)
+    public static WebApplication MapSandboxProviders(this WebApplication app)
     {
         // The sandbox is for this machine only: its control API sets faults and shows every message sent. A
         // middleware rather than an endpoint filter, so that a refused caller's body is not even read.
-        endpoints.UseWhen(c => c.Request.Path.StartsWithSegments("/sandbox"), sandboxOnly => sandboxOnly.Use(RefuseOtherMachines));
-        var sandbox = endpoints.Services.GetService<SandboxContext>()
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/sandbox"), sandboxOnly => sandboxOnly.Use(RefuseOtherMachines));
+        var sandbox = app.Services.GetService<SandboxContext>()
             ?? throw new InvalidOperationException("Call services.AddSandboxProviders(...) before MapSandboxProviders().");
 
         ProviderSandbox[] providers =
@@ -37,7 +37,7 @@ public static class SandboxEndpoints
             new TwilioSandbox(sandbox), new VonageSandbox(sandbox), new SendGridSandbox(sandbox),
             new MailgunSandbox(sandbox), new FcmSandbox(sandbox), new ApnsSandbox(sandbox),
         ];
-        var root = endpoints.MapGroup("/sandbox").ExcludeFromDescription();
+        var root = app.MapGroup("/sandbox").ExcludeFromDescription();
         foreach (var provider in providers)
         {
             provider.Map(root.MapGroup($"/{provider.Name}"));
@@ -74,7 +74,7 @@ public static class SandboxEndpoints
             sandbox.Faults.Set(provider, settings);
             return Results.Ok(settings);
         });
-        return endpoints;
+        return app;
     }
 
     /// <summary>Refuses callers from another machine (403); in-process callers (a test server) have no address.</summary>
