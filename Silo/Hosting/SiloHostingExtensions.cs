@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Runtime;
 using PaymentNotifications.Api;
@@ -87,7 +88,7 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// The sandbox providers (Sandbox:Enabled; on by default in dev mode) are served on this silo's own
+    /// The sandbox providers (Sandbox:Enabled; on by default in dev mode, refused in durable mode) are served on this silo's own
     /// listener at /sandbox/{provider}, and the adapters point at them, unless Providers:* is configured.
     /// Their receipts come back to this silo's receipt routes. Returns the sandbox base URL, or null.
     /// </summary>
@@ -95,6 +96,12 @@ public static class SiloHostingExtensions
     {
         var configuration = builder.Configuration;
         var enabled = bool.TryParse(configuration["Sandbox:Enabled"], out var flag) ? flag : devMode;
+        if (enabled && !devMode)
+        {
+            // Fake providers that accept every message must never stand in for real ones in a durable deployment.
+            throw new OptionsValidationException("Sandbox", typeof(object),
+                ["Sandbox:Enabled is for dev mode only (no ConnectionStrings:Postgres); configure Providers:* for durable mode."]);
+        }
         if (!enabled || configuration.GetSection("Providers").Exists())
         {
             return null;

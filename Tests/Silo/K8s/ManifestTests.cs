@@ -21,6 +21,7 @@ using PaymentNotifications.Grains.Storage;
 using PaymentNotifications.Silo.Hosting;
 using PaymentNotifications.Silo.Metrics;
 using PaymentNotifications.Silo.Operations;
+using PaymentNotifications.Silo.Sandbox;
 using PaymentNotifications.Tests.Infrastructure;
 using PaymentNotifications.Tests.Silo.Metrics;
 
@@ -413,7 +414,9 @@ public sealed partial class ManifestTests
     private static async Task<PrometheusScrape> ScrapeDurableSiloAsync(IReadOnlySet<string> needed)
     {
         var connection = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("k8s");
-        await using var app = new SiloApp(connection, new Dictionary<string, string?> { ["Delivery:MaxAttempts"] = "1", ["Sandbox:Enabled"] = "true" });
+        // Durable mode serves no sandbox: the providers are the generator's sandbox, configured as real ones would be.
+        await using var sandbox = await SandboxProviders.StartAsync(new SandboxOptions());
+        await using var app = new SiloApp(connection, new Dictionary<string, string?>(sandbox.AdapterConfiguration()) { ["Delivery:MaxAttempts"] = "1" });
         await using var receiver = await WebhookReceiver.StartAsync();
         var tenant = await app.NewTenantAsync();
         await tenant.PutEndpointAsync("m-1", receiver.Url);

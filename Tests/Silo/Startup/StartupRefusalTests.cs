@@ -23,4 +23,16 @@ public sealed class StartupRefusalTests
         Assert.Contains(expected, output);
         Assert.DoesNotContain("   at ", output);
     }
+
+    [Fact]
+    public async Task The_sandbox_providers_are_refused_in_durable_mode()
+    {
+        var connection = await (await PostgresServer.GetAsync()).CreateDatabaseAsync("sandbox");
+        await using var silo = SiloProcess.Start("refused", new Dictionary<string, string> { ["ConnectionStrings:Postgres"] = connection, ["Sandbox:Enabled"] = "true" });
+
+        Assert.True(await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the silo did not exit");
+
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains("Sandbox:Enabled is for dev mode only", silo.OutputTail(200));
+    }
 }
