@@ -13,6 +13,21 @@ public static class ListedOptionsValidation
         return builder.ValidateOnStart();
     }
 
+    /// <summary>Validates at start-up with a check that throws <see cref="InvalidOperationException"/> naming the problem.</summary>
+    public static OptionsBuilder<T> ValidateThrowing<T>(this OptionsBuilder<T> builder, Action<T> check) where T : class =>
+        builder.ValidateListed(o =>
+        {
+            try
+            {
+                check(o);
+                return [];
+            }
+            catch (InvalidOperationException e)
+            {
+                return [e.Message];
+            }
+        });
+
     private sealed class Validator<T>(string? name, Func<T, IReadOnlyList<string>> problems) : IValidateOptions<T> where T : class
     {
         public ValidateOptionsResult Validate(string? optionsName, T options)

@@ -3,6 +3,7 @@ using PaymentNotifications.Api;
 using PaymentNotifications.Grains.Notifications;
 using PaymentNotifications.Silo.Dashboard;
 using PaymentNotifications.Silo.Metrics;
+using PaymentNotifications.Grains.Hosting;
 
 namespace PaymentNotifications.Silo.Operations;
 
@@ -12,9 +13,9 @@ public static class OperationsHostingExtensions
     /// <summary>Options bind from "Metrics", "Operations" and "Telemetry"; invalid values stop the start.</summary>
     public static IServiceCollection AddSiloOperations(this IServiceCollection services, IConfiguration configuration, bool hostsSilo)
     {
-        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
-        services.AddOptions<OperationsOptions>().Bind(configuration.GetSection(OperationsOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
-        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName)).Validate(o => { o.Validate(); return true; }).ValidateOnStart();
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName)).ValidateThrowing(o => o.Validate());
+        services.AddOptions<OperationsOptions>().Bind(configuration.GetSection(OperationsOptions.SectionName)).ValidateThrowing(o => o.Validate());
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName)).ValidateThrowing(o => o.Validate());
         services.AddMetrics();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());

@@ -11,6 +11,7 @@ public sealed class StartupRefusalTests
     [InlineData("Breakers:FailureRatio", "7", "Breakers:FailureRatio must be above 0 and at most 1")]
     [InlineData("Webhooks:AllowedNetworks", "10.0.0.0/99", "Webhooks:AllowedNetworks entry \"10.0.0.0/99\"")]
     [InlineData("Api:AdminKey", "too-short", "Api:AdminKey must be at least 32 characters")]
+    [InlineData("Operations:LatencySampleSize", "0", "Operations:LatencySampleSize must be between 1 and 1000")]
     public async Task A_bad_setting_ends_the_process_naming_the_key_without_a_stack_trace(string key, string value, string expected)
     {
         await using var silo = SiloProcess.Start("refused", new Dictionary<string, string> { [key] = value });
