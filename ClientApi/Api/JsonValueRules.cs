@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace PaymentNotifications.Api;
@@ -90,13 +89,5 @@ public static class JsonValueRules
         }
     }
 
-    private static string Where(List<string> path)
-    {
-        var text = new StringBuilder();
-        foreach (var segment in path)
-        {
-            text.Append(segment);
-        }
-        return text.Length == 0 ? "(the body)" : TenantsApi.Shorten(text.ToString());
-    }
+    private static string Where(List<string> path) => string.Concat(path) is { Length: > 0 } text ? TenantsApi.Shorten(text) : "(the body)";
 }

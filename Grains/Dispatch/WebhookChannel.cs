@@ -28,7 +28,7 @@ public sealed class WebhookChannel(IGrainFactory grains, WebhookTargetCache targ
         var merchantId = request.Recipient.MerchantId!;
         var endpointKey = MerchantEndpointKey.For(request.TenantId, merchantId);
         var endpoint = grains.GetGrain<IMerchantEndpointGrain>(endpointKey);
-        var target = await targets.GetAsync(endpointKey, key => grains.GetGrain<IMerchantEndpointGrain>(key).GetTarget());
+        var target = await targets.GetAsync(endpointKey, _ => endpoint.GetTarget());
         if (target is null)
         {
             return NotApplicable($"Merchant '{merchantId}' has no webhook endpoint.");
