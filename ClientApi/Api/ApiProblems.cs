@@ -18,6 +18,7 @@ public static class ApiProblems
     public const string NotFound = "/problems/not-found";
     public const string IdempotencyConflict = "/problems/idempotency-conflict";
     public const string InvalidState = "/problems/invalid-state";
+    public const string ContentRemoved = "/problems/content-removed";
     public const string NameTaken = "/problems/name-taken";
     public const string PayloadTooLarge = "/problems/payload-too-large";
     public const string RateLimited = "/problems/rate-limited";

@@ -141,6 +141,9 @@ public static class NotificationsApi
         {
             CommandStatus.Applied => TypedResults.Accepted($"/v1/notifications/{id}", outcome.Notification),
             CommandStatus.NotFound => NotFound(id),
+            CommandStatus.ContentRemoved => ApiProblems.Conflict(ApiProblems.ContentRemoved, "The notification's content is no longer kept.",
+                $"Notification {id} finished at {outcome.Notification!.CompletedAt:O} and its data and content were removed at "
+                + $"{outcome.Notification.ContentRemovedAt:O} under the retention rules (Retention:*); submit it again under a new idempotency key."),
             _ => WrongState(outcome.Notification!, "retried", "FAILED"),
         };
     }

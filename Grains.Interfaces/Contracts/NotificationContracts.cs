@@ -89,6 +89,9 @@ public sealed record NotificationView
 
     /// <summary>The provider's later report on a sent message (delivered, undelivered, bounced), when it gives one.</summary>
     [Id(14)] public string? DeliveryStatus { get; init; }
+
+    /// <summary>When the request's data and content were removed under the retention rules (<c>Retention:*</c>); null while kept.</summary>
+    [Id(15)] public DateTimeOffset? ContentRemovedAt { get; init; }
 }
 
 /// <summary>What a submit found: a new notification, the same one again, or a different body under the same key.</summary>
@@ -110,6 +113,9 @@ public enum CommandStatus
     Applied,
     NotFound,
     WrongState,
+
+    /// <summary>A retry was refused: the content it would send was removed under the retention rules.</summary>
+    ContentRemoved,
 }
 
 [GenerateSerializer, Immutable, Alias("command-outcome")]

@@ -26,6 +26,12 @@ public interface INotificationGrain : IGrainWithStringKey
     /// <summary>Records a provider's later report (delivered, undelivered, bounced); the state stays as it is. False when unknown.</summary>
     Task<bool> RecordReceipt(string provider, string deliveryStatus);
 
+    /// <summary>
+    /// Removes the request's data and content of a finished notification whose retention time has passed
+    /// (<c>Retention:*</c>); state, attempts and metadata stay. True when it removed them now.
+    /// </summary>
+    Task<bool> RemoveExpiredContent();
+
     /// <summary>Resumes a PENDING notification whose next attempt is overdue by the stuck threshold; true when it was stuck.</summary>
     Task<bool> Reconcile();
 

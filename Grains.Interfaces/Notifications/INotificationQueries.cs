@@ -48,6 +48,12 @@ public interface INotificationQueries
     Task<IReadOnlyList<string>> FindFailedAsync(string? tenantId, DateTimeOffset since, int limit, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Finished notifications that still hold their content although they finished before the cut-off: critical ones
+    /// before <paramref name="criticalBefore"/>, any before <paramref name="allBefore"/>; oldest first.
+    /// </summary>
+    Task<IReadOnlyList<string>> FindContentDueForRemovalAsync(DateTimeOffset criticalBefore, DateTimeOffset allBefore, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// PENDING notifications of the buckets in <paramref name="buckets"/> whose next attempt is due
     /// at or before <paramref name="dueBy"/> and after <paramref name="after"/>, in (due, id) order.
     /// </summary>

@@ -60,8 +60,8 @@ public static class NotificationSiloExtensions
     /// Adds the domain to a silo: the notification grain storage (the notifications table, or memory), the stored
     /// format of every other grain's state (System.Text.Json without type names, so a class rename does not break
     /// reads), channels, schedulers and circuit reports. Call after <see cref="AddNotificationStores"/>, with the same
-    /// mode. Options bind from "Delivery", "Reconciliation", "Scheduling", "Webhooks", "Channels", "Breakers" and
-    /// "RateLimits"; invalid values stop the start with a clear message.
+    /// mode. Options bind from "Delivery", "Reconciliation", "Scheduling", "Retention", "Webhooks", "Channels", "Breakers"
+    /// and "RateLimits"; invalid values stop the start with a clear message.
     /// </summary>
     public static ISiloBuilder AddNotificationGrains(this ISiloBuilder silo, IConfiguration configuration, bool durable)
     {
@@ -73,6 +73,9 @@ public static class NotificationSiloExtensions
                 "Reconciliation:Interval and Reconciliation:StuckAfter must be durations such as 5m or 30s.").ValidateOnStart();
         services.AddOptions<AttemptSchedulingOptions>().Bind(configuration.GetSection(AttemptSchedulingOptions.SectionName))
             .ValidateListed(o => o.Validate());
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.SectionName))
+            .ValidateListed(o => o.Validate());
+        silo.AddStartupTask((sp, _) => sp.GetRequiredService<IGrainFactory>().GetGrain<IRetentionGrain>(0).Start());
         services.AddOptions<WebhookEndpointOptions>().Bind(configuration.GetSection(WebhookTargetGuardOptions.SectionName))
             .Validate(o => DurationText.TryParse(o.SecretRotationOverlap, out _) && DurationText.TryParse(o.DisableAfter, out _),
                 "Webhooks:SecretRotationOverlap and Webhooks:DisableAfter must be durations such as 24h.")

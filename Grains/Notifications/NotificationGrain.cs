@@ -31,6 +31,7 @@ public sealed class NotificationGrain(
     IOptions<DeliveryOptions> deliveryOptions,
     IOptions<ReconciliationOptions> reconciliationOptions,
     IOptions<AttemptSchedulingOptions> schedulingOptions,
+    IOptions<RetentionOptions> retention,
     NotificationMetrics metrics,
     MembershipChanges membershipChanges,
     TimeProvider time,
@@ -147,6 +148,10 @@ public sealed class NotificationGrain(
         {
             return new CommandOutcome(CommandStatus.WrongState, State.ToView());
         }
+        if (State.ContentRemovedAt is not null)
+        {
+            return new CommandOutcome(CommandStatus.ContentRemoved, State.ToView());
+        }
         var now = time.GetUtcNow();
         State.State = NotificationState.Pending;
         State.BudgetStart = State.Attempts.Count;
@@ -181,6 +186,23 @@ public sealed class NotificationGrain(
             Disarm();
         }
         logger.LogInformation("Notification {NotificationId}: {Provider} reports {DeliveryStatus}", State.Id, provider, deliveryStatus);
+        return true;
+    }
+
+    public async Task<bool> RemoveExpiredContent()
+    {
+        var now = time.GetUtcNow();
+        if (!StateExists || State.ContentRemovedAt is not null || State.CompletedAt is not { } completed
+            || retention.Value.RemovalDue(State.Priority == Priority.Critical, completed) > now)
+        {
+            return false;
+        }
+        State.Data = null;
+        State.Content = null;
+        State.ContentRemovedAt = now;
+        State.UpdatedAt = now;
+        await WriteAsync();
+        this.DeactivateOnIdle();
         return true;
     }
 

@@ -36,6 +36,9 @@ public sealed class NotificationRecord
     public DateTimeOffset? CompletedAt { get; set; }
     public string? DeliveryStatus { get; set; }
 
+    /// <summary>When <see cref="Data"/> and <see cref="Content"/> were removed under the retention rules.</summary>
+    public DateTimeOffset? ContentRemovedAt { get; set; }
+
     public bool IsTerminal => State is not NotificationState.Pending;
 
     public int AttemptsInBudget => Attempts.Count - BudgetStart;
@@ -57,5 +60,6 @@ public sealed class NotificationRecord
         UpdatedAt = UpdatedAt,
         CompletedAt = CompletedAt,
         DeliveryStatus = DeliveryStatus,
+        ContentRemovedAt = ContentRemovedAt,
     };
 }

@@ -94,6 +94,18 @@ public sealed class MemoryNotificationStore : IGrainStorage, INotificationQuerie
         return Task.FromResult(ids);
     }
 
+    public Task<IReadOnlyList<string>> FindContentDueForRemovalAsync(DateTimeOffset criticalBefore, DateTimeOffset allBefore, int limit, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> ids = All()
+            .Where(r => r.ContentRemovedAt is null && r.CompletedAt is { } completed
+                && (completed < allBefore || (r.Priority == Priority.Critical && completed < criticalBefore)))
+            .OrderBy(r => r.CompletedAt)
+            .Take(limit)
+            .Select(r => r.Id)
+            .ToList();
+        return Task.FromResult(ids);
+    }
+
     public Task<IReadOnlyList<DueNotification>> FindDueAsync(BucketRange buckets, DueNotification? after, DateTimeOffset dueBy, int limit, CancellationToken cancellationToken)
     {
         IReadOnlyList<DueNotification> due = _due

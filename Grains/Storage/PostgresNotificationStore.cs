@@ -24,7 +24,7 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Postg
     private const string Columns = """
         tenant_id = @tenant, idempotency_key = @key, bucket = @bucket, type = @type, channel = @channel,
         priority = @priority, state = @state, user_id = @user, merchant_id = @merchant, attempt_count = @attempts,
-        next_attempt_at = @next, created_at = @created, updated_at = @updated, completed_at = @completed, payload = @payload
+        next_attempt_at = @next, created_at = @created, updated_at = @updated, completed_at = @completed, content_removed_at = @contentRemoved, payload = @payload
         """;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -53,9 +53,9 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Postg
         var sql = grainState.ETag is null
             ? """
               INSERT INTO notifications (id, tenant_id, idempotency_key, bucket, type, channel, priority, state, user_id, merchant_id,
-                  attempt_count, next_attempt_at, created_at, updated_at, completed_at, version, payload)
+                  attempt_count, next_attempt_at, created_at, updated_at, completed_at, content_removed_at, version, payload)
               VALUES (@id, @tenant, @key, @bucket, @type, @channel, @priority, @state, @user, @merchant,
-                  @attempts, @next, @created, @updated, @completed, 1, @payload)
+                  @attempts, @next, @created, @updated, @completed, @contentRemoved, 1, @payload)
               ON CONFLICT DO NOTHING
               """
             : $"""
@@ -79,6 +79,7 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Postg
         p.AddWithValue("created", record.CreatedAt.UtcDateTime);
         p.AddWithValue("updated", record.UpdatedAt.UtcDateTime);
         p.AddWithValue("completed", NpgsqlDbType.TimestampTz, (object?)record.CompletedAt?.UtcDateTime ?? DBNull.Value);
+        p.AddWithValue("contentRemoved", NpgsqlDbType.TimestampTz, (object?)record.ContentRemovedAt?.UtcDateTime ?? DBNull.Value);
         p.AddWithValue("payload", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(record, DomainJsonContext.Default.NotificationRecord));
         p.AddWithValue("version", version);
         if (await writes.ExecuteAsync(command) == 0)
@@ -156,6 +157,23 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource dataSource, Postg
             """);
         command.Parameters.AddWithValue("since", since.UtcDateTime);
         command.Parameters.AddWithValue("tenant", NpgsqlDbType.Text, (object?)tenantId ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadIdsAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> FindContentDueForRemovalAsync(DateTimeOffset criticalBefore, DateTimeOffset allBefore, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            (SELECT id FROM notifications
+             WHERE content_removed_at IS NULL AND completed_at IS NOT NULL AND priority = 'critical' AND completed_at < @criticalBefore
+             ORDER BY completed_at LIMIT @limit)
+            UNION
+            (SELECT id FROM notifications
+             WHERE content_removed_at IS NULL AND completed_at IS NOT NULL AND completed_at < @allBefore
+             ORDER BY completed_at LIMIT @limit)
+            """);
+        command.Parameters.AddWithValue("criticalBefore", criticalBefore.UtcDateTime);
+        command.Parameters.AddWithValue("allBefore", allBefore.UtcDateTime);
         command.Parameters.AddWithValue("limit", limit);
         return await ReadIdsAsync(command, cancellationToken);
     }
