@@ -32,6 +32,7 @@ namespace PaymentNotifications.Api;
 [JsonSerializable(typeof(Grains.Interfaces.Templates.RenderedMessage))]
 [JsonSerializable(typeof(TemplatePreviewRequest))]
 [JsonSerializable(typeof(CircuitModeRequest))]
+[JsonSerializable(typeof(QuotasResponse))]
 [JsonSerializable(typeof(ProvidersResponse))]
 [JsonSerializable(typeof(Grains.Interfaces.Providers.ProviderStatusView))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

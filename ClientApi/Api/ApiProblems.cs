@@ -22,6 +22,7 @@ public static class ApiProblems
     public const string NameTaken = "/problems/name-taken";
     public const string PayloadTooLarge = "/problems/payload-too-large";
     public const string RateLimited = "/problems/rate-limited";
+    public const string QuotaExceeded = "/problems/quota-exceeded";
     public const string Unavailable = "/problems/unavailable";
     public const string StorageUnavailable = "/problems/storage-unavailable";
     public const string Internal = "/problems/internal-error";
@@ -54,6 +55,12 @@ public static class ApiProblems
 
     public static ProblemHttpResult NotFoundProblem(string detail) =>
         Problem(StatusCodes.Status404NotFound, NotFound, "Not found.", detail);
+
+    /// <summary>409 naming the quota the tenant is at, with its key and limit as members.</summary>
+    public static ProblemHttpResult OverQuota(Grains.Interfaces.Tenants.QuotaExceededException e) =>
+        Conflict(QuotaExceeded, "The tenant is at a quota.",
+            $"This tenant may store at most {e.Limit} ({e.Quota}); delete what it no longer needs, or ask an operator to raise {e.Quota}. Nothing was stored.",
+            new Dictionary<string, object?> { ["quota"] = e.Quota, ["limit"] = e.Limit });
 
     public static ProblemHttpResult Conflict(string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         Problem(StatusCodes.Status409Conflict, type, title, detail, extensions);

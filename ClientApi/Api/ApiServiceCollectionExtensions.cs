@@ -67,6 +67,7 @@ public static class ApiServiceCollectionExtensions
         app.MapAdminRoutes();
         app.MapUserRoutes();
         app.MapTemplateRoutes();
+        app.MapQuotaRoutes();
         app.MapProviderRoutes();
         app.MapReceiptRoutes();
         app.MapOperationsRoutes();

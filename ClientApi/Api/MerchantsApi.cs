@@ -22,7 +22,7 @@ public static class MerchantsApi
             .WithDescription("The URL must be absolute http(s) without credentials or fragment; https only when Webhooks:RequireHttps is on "
                 + "(the default in durable mode); loopback, private and link-local targets are refused unless in Webhooks:AllowedNetworks.")
             .TakesJson<WebhookEndpointRequest>()
-            .Produces<WebhookEndpointView>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<WebhookEndpointView>().ProducesProblem(StatusCodes.Status400BadRequest).RefusesOverQuota();
         group.MapGet("", Get).WithName("GetWebhookEndpoint").WithSummary("Read a merchant's endpoint, its current secret included.")
             .Produces<WebhookEndpointView>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("", Delete).WithName("DeleteWebhookEndpoint").WithSummary("Remove a merchant's endpoint; its webhooks then end NOT_APPLY.")

@@ -23,7 +23,7 @@ public static class TemplatesApi
         group.MapGet("", Get).WithName("GetTemplate").WithSummary("Read every variant of a template (channel and locale).")
             .Produces<IReadOnlyList<TemplateVariant>>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("{channel}/{locale}", Put).WithName("PutTemplate").WithSummary("Save a variant; syntax errors and unused or missing parts are 400.")
-            .TakesJson<TemplateContent>().Produces<TemplateVariant>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .TakesJson<TemplateContent>().Produces<TemplateVariant>().ProducesProblem(StatusCodes.Status400BadRequest).RefusesOverQuota();
         group.MapDelete("{channel}/{locale}", Delete).WithName("DeleteTemplate").WithSummary("Remove one variant of a template.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("{channel}/preview", Preview).WithName("PreviewTemplate")

@@ -19,7 +19,7 @@ public static class UsersApi
         var group = routes.MapGroup("/v1/users/{userId}/preferences").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Users");
         group.MapPut("", Put).WithName("PutUserPreferences")
             .WithSummary("Store a user's channel switches, per-type switches and quiet hours (HH:mm in an IANA time zone).")
-            .TakesJson<UserPreferencesView>().Produces<UserPreferencesView>().ProducesProblem(StatusCodes.Status400BadRequest);
+            .TakesJson<UserPreferencesView>().Produces<UserPreferencesView>().ProducesProblem(StatusCodes.Status400BadRequest).RefusesOverQuota();
         group.MapGet("", Get).WithName("GetUserPreferences").WithSummary("Read a user's preferences; a user never seen reads as the defaults.")
             .Produces<UserPreferencesView>().ProducesProblem(StatusCodes.Status404NotFound);
         return group;

@@ -60,8 +60,8 @@ public static class NotificationSiloExtensions
     /// Adds the domain to a silo: the notification grain storage (the notifications table, or memory), the stored
     /// format of every other grain's state (System.Text.Json without type names, so a class rename does not break
     /// reads), channels, schedulers and circuit reports. Call after <see cref="AddNotificationStores"/>, with the same
-    /// mode. Options bind from "Delivery", "Reconciliation", "Scheduling", "Retention", "Webhooks", "Channels", "Breakers"
-    /// and "RateLimits"; invalid values stop the start with a clear message.
+    /// mode. Options bind from "Delivery", "Reconciliation", "Scheduling", "Retention", "Webhooks", "Channels", "Breakers",
+    /// "RateLimits" and "Quotas"; invalid values stop the start with a clear message.
     /// </summary>
     public static ISiloBuilder AddNotificationGrains(this ISiloBuilder silo, IConfiguration configuration, bool durable)
     {
@@ -162,5 +162,7 @@ public static class NotificationSiloExtensions
         services.AddOptions<OverLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<RateLimitOptions>>().Value.BuildPolicy());
         services.AddSingleton<TemplateRenderer>();
+        services.AddOptions<TenantQuotaOptions>().Bind(configuration.GetSection(TenantQuotaOptions.SectionName))
+            .ValidateListed(o => o.Validate());
     }
 }

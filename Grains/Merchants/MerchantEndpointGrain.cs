@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Delivery;
 using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 using PaymentNotifications.Grains.Security;
 using PaymentNotifications.Grains.Webhooks;
 using Orleans;
@@ -67,6 +68,12 @@ public sealed class MerchantEndpointGrain(
     public async Task<WebhookEndpointView> Put(WebhookEndpointRequest request)
     {
         var secret = string.IsNullOrEmpty(request.Secret) ? WebhookSecret.Generate().Value : WebhookSecret.Parse(request.Secret).Value;
+        var isNew = !State.Exists;
+        if (isNew)
+        {
+            await Quota.Take(StoredKind.WebhookEndpoints);
+        }
+        var previous = State;
         State = new MerchantEndpointState
         {
             Exists = true,
@@ -75,7 +82,19 @@ public sealed class MerchantEndpointGrain(
             Enabled = true,
             EventTypes = request.EventTypes?.Distinct(StringComparer.Ordinal).ToList() ?? [],
         };
-        await endpoint.WriteStateAsync();
+        try
+        {
+            await endpoint.WriteStateAsync();
+        }
+        catch
+        {
+            State = previous;
+            if (isNew)
+            {
+                await Quota.Release(StoredKind.WebhookEndpoints);
+            }
+            throw;
+        }
         RefreshTarget();
         return View()!;
     }
@@ -91,6 +110,7 @@ public sealed class MerchantEndpointGrain(
         await endpoint.ClearStateAsync();
         State = new MerchantEndpointState();
         RefreshTarget();
+        await Quota.Release(StoredKind.WebhookEndpoints);
         return true;
     }
 
@@ -112,6 +132,8 @@ public sealed class MerchantEndpointGrain(
         RefreshTarget();
         return new RotatedSecret(fresh, overlapEnds);
     }
+
+    private ITenantQuotaGrain Quota => GrainFactory.GetGrain<ITenantQuotaGrain>(TenantScopedKey.TenantOf(this.GetPrimaryKeyString()));
 
     public Task<WebhookTarget?> GetTarget() => Task.FromResult(_target);
 

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Templates;
+using PaymentNotifications.Grains.Interfaces.Tenants;
+using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Runtime;
 using PaymentNotifications.Grains.Storage;
+using PaymentNotifications.Grains.Tenants;
 
 namespace PaymentNotifications.Grains.Templates;
 
@@ -16,12 +19,14 @@ public sealed class TemplateState
 
 /// <summary>
 /// A tenant's named template. Variants are compiled when saved (syntax errors and unused or missing
-/// fields are refused then) and kept compiled while the grain is active.
+/// fields are refused then) and kept compiled while the grain is active. A new template takes a place in the
+/// tenant's <c>Quotas:Templates</c>, and gives it back when its last variant is deleted.
 /// </summary>
 [GrainType("template")]
 public sealed class TemplateGrain(
     [PersistentState("template", StorageNames.Grains)] IPersistentState<TemplateState> template,
     TemplateRenderer renderer,
+    IOptions<TenantQuotaOptions> quotas,
     TimeProvider time) : Grain, ITemplateGrain
 {
     private TemplateState State => template.State;
@@ -40,8 +45,31 @@ public sealed class TemplateGrain(
             return e.Errors;
         }
         var key = Key(channel, locale);
+        var variants = quotas.Value.TemplateVariants;
+        if (!State.Variants.ContainsKey(key) && State.Variants.Count >= variants)
+        {
+            throw new QuotaExceededException($"{TenantQuotaOptions.SectionName}:{nameof(TenantQuotaOptions.TemplateVariants)}", variants);
+        }
+        var isNew = State.Variants.Count == 0;
+        if (isNew)
+        {
+            await Quota.Take(StoredKind.Templates);
+        }
         State.Variants[key] = new TemplateVariant(channel, locale, content, time.GetUtcNow());
-        await template.WriteStateAsync();
+        try
+        {
+            await template.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored: the activation goes and reloads what is, and a new template's place is given back.
+            DeactivateOnIdle();
+            if (isNew)
+            {
+                await Quota.Release(StoredKind.Templates);
+            }
+            throw;
+        }
         _compiled[key] = compiled;
         return null;
     }
@@ -58,6 +86,10 @@ public sealed class TemplateGrain(
         }
         _compiled.Remove(key);
         await template.WriteStateAsync();
+        if (State.Variants.Count == 0)
+        {
+            await Quota.Release(StoredKind.Templates);
+        }
         return true;
     }
 
@@ -102,9 +134,11 @@ public sealed class TemplateGrain(
         }
     }
 
+    private ITenantQuotaGrain Quota => GrainFactory.GetGrain<ITenantQuotaGrain>(Tenant);
+
     private string Name => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal) + 1)..];
 
-    private string Tenant => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal)];
+    private string Tenant => TenantScopedKey.TenantOf(this.GetPrimaryKeyString());
 
     private TemplateDefinition Definition(Channel channel, string locale, TemplateContent content) => new()
     {

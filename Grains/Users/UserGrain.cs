@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 using PaymentNotifications.Grains.Interfaces.Users;
 using Orleans;
 using Orleans.Runtime;
@@ -25,6 +26,9 @@ public sealed class UserState
 
     /// <summary>Notifications already admitted (and counted), so their retries are not counted again.</summary>
     public Dictionary<string, DateTimeOffset> Admitted { get; set; } = [];
+
+    /// <summary>This user's stored preferences hold a place in the tenant's <c>Quotas:Users</c>.</summary>
+    public bool CountedInQuota { get; set; }
 }
 
 /// <summary>One user: preferences and opt-outs, quiet hours in their time zone, and rate limits.</summary>
@@ -42,8 +46,29 @@ public sealed class UserGrain(
 
     public async Task<UserPreferencesView> SetPreferences(UserPreferencesView preferences)
     {
+        var isNew = !State.CountedInQuota;
+        var quota = GrainFactory.GetGrain<ITenantQuotaGrain>(TenantScopedKey.TenantOf(this.GetPrimaryKeyString()));
+        if (isNew)
+        {
+            await quota.Take(StoredKind.Users);
+        }
+        var previous = State.Preferences;
         State.Preferences = preferences;
-        await user.WriteStateAsync();
+        State.CountedInQuota = true;
+        try
+        {
+            await user.WriteStateAsync();
+        }
+        catch
+        {
+            State.Preferences = previous;
+            State.CountedInQuota = !isNew;
+            if (isNew)
+            {
+                await quota.Release(StoredKind.Users);
+            }
+            throw;
+        }
         return State.Preferences;
     }
 

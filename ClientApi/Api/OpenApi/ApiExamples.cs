@@ -17,7 +17,8 @@ public static class ApiExamples
               "outcome": "failed", "statusCode": 503, "error": "The receiver answered 503.", "providerMessageId": null }
           ],
           "nextAttemptAt": "2026-11-21T12:00:30Z", "sendAt": null,
-          "createdAt": "2026-11-21T12:00:00.100Z", "updatedAt": "2026-11-21T12:00:00.161Z", "completedAt": null, "deliveryStatus": null
+          "createdAt": "2026-11-21T12:00:00.100Z", "updatedAt": "2026-11-21T12:00:00.161Z", "completedAt": null, "deliveryStatus": null,
+          "contentRemovedAt": null
         }
         """;
 
@@ -51,6 +52,13 @@ public static class ApiExamples
     {
         ["SubmitNotification"] = (NotificationRequest, new() { [202] = Notification, [200] = Notification }),
         ["GetNotification"] = (null, new() { [200] = Notification }),
+        ["GetQuotas"] = (null, new()
+        {
+            [200] = """
+                { "quotas": [ { "kind": "templates", "used": 12, "limit": 1000 }, { "kind": "webhookEndpoints", "used": 840, "limit": 100000 },
+                  { "kind": "users", "used": 52310, "limit": 1000000 } ] }
+                """,
+        }),
         ["ListNotifications"] = (null, new() { [200] = Page }),
         ["CancelNotification"] = (null, new() { [200] = Notification.Replace("\"PENDING\"", "\"CANCELLED\"", StringComparison.Ordinal) }),
         ["RetryNotification"] = (null, new() { [202] = Notification }),

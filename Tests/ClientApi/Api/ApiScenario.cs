@@ -105,6 +105,7 @@ internal sealed class ApiScenario : IAsyncDisposable
                 var read = await tenant.GetAsync(path);
                 parts.Add(read.IsSuccessStatusCode ? await read.Content.ReadAsStringAsync() : $"{(int)read.StatusCode}");
             }
+            parts.Add(await (await tenant.GetAsync("/v1/quotas")).Content.ReadAsStringAsync());
         }
         parts.Add((await (await admin.GetAsync("/v1/admin/tenants")).ReadJsonAsync()).ToJsonString());
         foreach (var tenantId in new[] { OwnerTenantId, StrangerTenantId })
