@@ -20,6 +20,9 @@ public sealed class ApiOptions
     /// <summary>Largest page a list may ask for (<c>Api:MaxPageSize</c>, default 100).</summary>
     public int MaxPageSize { get; set; } = 100;
 
-    /// <summary>Requests per second per tenant (<c>Api:RateLimit:*</c>).</summary>
+    /// <summary>Requests per second per tenant on each process (<c>Api:RateLimit:*</c>).</summary>
     public ApiRateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Submits per tenant across the cluster (<c>Api:SubmitRate:*</c>).</summary>
+    public ApiSubmitRateOptions SubmitRate { get; set; } = new();
 }

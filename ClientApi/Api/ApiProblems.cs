@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,14 @@ public static class ApiProblems
         var limit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxRequestBodyBytes;
         return Problem(StatusCodes.Status413PayloadTooLarge, PayloadTooLarge, "The request body is too large.",
             $"Bodies are limited to {limit} bytes (Api:MaxRequestBodyBytes); nothing was created or changed.");
+    }
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds (rounded up, at least 1); <paramref name="limit"/> says which limit refused.</summary>
+    public static ProblemHttpResult TooManyRequests(HttpResponse response, TimeSpan retryAfter, string limit)
+    {
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, RateLimited, "Too many requests.", $"{limit}; retry after {seconds} s.");
     }
 
     /// <summary>400 for a body sent to a route that takes none.</summary>

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.OpenApi;
 using PaymentNotifications.Api.RateLimiting;
+using PaymentNotifications.Grains.Hosting;
 using PaymentNotifications.Grains.Tenants;
 using Orleans;
 using Orleans.Runtime;
@@ -27,12 +28,13 @@ public static class ApiServiceCollectionExtensions
                 "Api:RateLimit:PermitsPerSecond and Api:RateLimit:Burst must be positive whole numbers.")
             .Validate(o => string.IsNullOrEmpty(o.AdminKey) || o.AdminKey.Trim().Length >= ApiOptions.MinAdminKeyLength,
                 $"Api:AdminKey must be at least {ApiOptions.MinAdminKeyLength} characters long (for example: head -c 24 /dev/urandom | base64).")
-            .ValidateOnStart();
+            .ValidateListed(o => o.SubmitRate.Validate());
         services.AddOptions<TenantDirectoryOptions>().Bind(configuration.GetSection(TenantDirectoryOptions.SectionName))
             .Validate(o => Grains.Delivery.DurationText.TryParse(o.KeyCacheTtl, out var ttl) && ttl >= TimeSpan.Zero,
                 "Tenants:KeyCacheTtl must be a duration such as 5s (0s disables the cache).")
             .ValidateOnStart();
         services.AddSingleton<TenantRateLimits>();
+        services.AddSingleton<ClusterSubmitRate>();
         services.AddSingleton<StorageOutage>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<TenantRateLimits>((o, limits) => limits.Configure(o));

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using PaymentNotifications.Api.Authentication;
+using PaymentNotifications.Api.RateLimiting;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
@@ -24,7 +25,8 @@ public static class NotificationsApi
         group.MapPost("", Submit).WithName("SubmitNotification")
             .WithSummary("Submit a notification; answered once it is durably PENDING.")
             .WithDescription("202 with Location when new; 200 with the same notification when the idempotency key was seen with the same body; "
-                + "409 when it was seen with a different body; 400 with field errors when invalid (nothing is created).")
+                + "409 when it was seen with a different body; 400 with field errors when invalid (nothing is created); "
+                + "429 with Retry-After past the tenant's submit rate across the cluster (Api:SubmitRate; nothing is created).")
             .Produces<NotificationView>(StatusCodes.Status202Accepted).Produces<NotificationView>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .TakesJson<NotificationRequest>();
@@ -42,7 +44,8 @@ public static class NotificationsApi
         return group;
     }
 
-    private static async Task<IResult> Submit(HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MessageLimitOptions> limits)
+    private static async Task<IResult> Submit(HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, TimeProvider time, IOptions<MessageLimitOptions> limits,
+        ClusterSubmitRate submitRate)
     {
         var (fields, malformed) = await JsonBody.ReadAsync(http, ApiJsonContext.Default.NotificationRequestFields);
         if (malformed is not null)
@@ -70,6 +73,13 @@ public static class NotificationsApi
         }
 
         var tenantId = user.TenantId();
+        // After validation, so a bad body costs no token; before the template and notification grains, so a refused
+        // submit costs neither and creates nothing. A replay of a known idempotency key takes a token too.
+        var permit = await submitRate.TakeAsync(tenantId, http.HttpContext.RequestAborted);
+        if (!permit.Granted)
+        {
+            return submitRate.Refusal(http.HttpContext.Response, permit.RetryAfter);
+        }
         if (request.Template is not null)
         {
             // Rendered once now, so a missing template or variable is a 400 here rather than a failure at send time.

@@ -189,6 +189,10 @@ public sealed class LoadRig : IAsyncDisposable
                 ["Security:EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+                // A run measures the cluster, not a tenant's policy: its one tenant is not held to the default
+                // cluster-wide submit rate, so N silos take N times one silo's load as before (--silo-settings overrides).
+                ["Api:SubmitRate:Permits"] = "1000000",
+                ["Api:SubmitRate:Burst"] = "2000000",
             };
             if (Sandbox is not null)
             {

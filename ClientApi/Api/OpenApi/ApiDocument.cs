@@ -50,7 +50,11 @@ public static class ApiDocument
         bucket of `Api:RateLimit:Burst` requests refilled at `Api:RateLimit:PermitsPerSecond` per second (defaults
         20000 and 10000) per API process. Every `/v1` answer carries `RateLimit-Limit` (bucket size),
         `RateLimit-Remaining` and `RateLimit-Reset` (seconds until full), the separate fields of the IETF
-        RateLimit-header draft; `429` adds `Retry-After` (seconds).
+        RateLimit-header draft; `429` adds `Retry-After` (seconds). Submits (`POST /v1/notifications`) also draw from
+        the tenant's one bucket for the whole cluster: `Api:SubmitRate:Burst` submits refilled at
+        `Api:SubmitRate:Permits` per `Api:SubmitRate:Period` (defaults 20000, 10000 and 1s), all API processes
+        together; past it, `429` `/problems/rate-limited` with `Retry-After`, and nothing is created. A replay of a
+        known idempotency key takes a token too; an invalid body does not (a template that fails to render does).
 
         ## Shapes the contract leaves open
         - Dead-letter replay answers `{ "replayed": n, "notReplayed": ["id", ...] }`.

@@ -21,10 +21,11 @@ public sealed class ApiRateLimitOptions
 /// <summary>
 /// A token bucket per caller on /v1 routes: one per tenant, one for the admin key, one per client address for
 /// requests without a valid key. Buckets live in this process, so a cluster of N API processes admits up to N
-/// times the configured rate. Every /v1 answer carries <c>RateLimit-Limit</c> (the bucket size),
-/// <c>RateLimit-Remaining</c> (requests left now) and <c>RateLimit-Reset</c> (seconds until the bucket is full
-/// again), the separate fields of the IETF RateLimit header draft; a refused request gets 429 with
-/// <c>Retry-After</c> in seconds.
+/// times the configured rate: the flood guard of each process. Submits also draw from the tenant's one bucket for
+/// the whole cluster (<see cref="ClusterSubmitRate"/>). Every /v1 answer carries <c>RateLimit-Limit</c> (the
+/// bucket size), <c>RateLimit-Remaining</c> (requests left now) and <c>RateLimit-Reset</c> (seconds until the
+/// bucket is full again), the separate fields of the IETF RateLimit header draft; a refused request gets 429
+/// with <c>Retry-After</c> in seconds.
 /// </summary>
 public sealed class TenantRateLimits : IDisposable
 {
@@ -77,12 +78,9 @@ public sealed class TenantRateLimits : IDisposable
         {
             var http = context.HttpContext;
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             WriteHeaders(http, remaining: 0);
-            return new ValueTask(ApiProblems.Problem(StatusCodes.Status429TooManyRequests, ApiProblems.RateLimited, "Too many requests.",
-                $"This key may make {_options.PermitsPerSecond} requests per second with bursts of {_options.Burst}; retry after {seconds} s.")
-                .ExecuteAsync(http));
+            return new ValueTask(ApiProblems.TooManyRequests(http.Response, retryAfter,
+                $"This key may make {_options.PermitsPerSecond} requests per second with bursts of {_options.Burst}").ExecuteAsync(http));
         };
     }
 
