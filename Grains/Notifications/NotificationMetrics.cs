@@ -24,19 +24,25 @@ public sealed class NotificationMetrics : IDisposable
     private long _attemptsYielded;
     private readonly Counter<long> _yielded;
 
+    /// <summary>Bucket bounds of the seconds histograms: 5 ms to a day, with 30 s for the "delivered within 30 s" figure.</summary>
+    public static readonly IReadOnlyList<double> SecondsBounds =
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400];
+
+    private static readonly InstrumentAdvice<double> Seconds = new() { HistogramBucketBoundaries = SecondsBounds };
+
     public NotificationMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
         _accepted = _meter.CreateCounter<long>("notifications.accepted", description: "Notifications accepted (new, PENDING and durable).");
         _attempts = _meter.CreateCounter<long>("notifications.attempts", description: "Delivery attempts by channel, provider and outcome.");
-        _attemptDuration = _meter.CreateHistogram<double>("notifications.attempt.duration", unit: "s", description: "Duration of delivery attempts.");
+        _attemptDuration = _meter.CreateHistogram("notifications.attempt.duration", unit: "s", description: "Duration of delivery attempts.", tags: null, advice: Seconds);
         _completed = _meter.CreateCounter<long>("notifications.completed", description: "Notifications that reached a final state, by state.");
-        _endToEnd = _meter.CreateHistogram<double>("notifications.delivery.latency", unit: "s", description: "From acceptance to final SUCCESS.");
+        _endToEnd = _meter.CreateHistogram("notifications.delivery.latency", unit: "s", description: "From acceptance to final SUCCESS.", tags: null, advice: Seconds);
         _reconciled = _meter.CreateCounter<long>("notifications.reconciled", description: "Stuck notifications resumed by reconciliation.");
         _yielded = _meter.CreateCounter<long>("notifications.attempts.yielded",
             description: "Attempts not made because another activation of the notification held its state (after a membership change).");
-        _lateness = _meter.CreateHistogram<double>("notifications.attempt.lateness", unit: "s",
-            description: "How long after its due time an attempt started (its timer, or the scheduler waking it after a failover or restart).");
+        _lateness = _meter.CreateHistogram("notifications.attempt.lateness", unit: "s",
+            description: "How long after its due time an attempt started (its timer, or the scheduler waking it after a failover or restart).", tags: null, advice: Seconds);
     }
 
     public void Accepted(Channel channel) => _accepted.Add(1, new KeyValuePair<string, object?>("channel", Name(channel)));

@@ -17,8 +17,7 @@ public static class OperationsHostingExtensions
         services.AddOptions<OperationsOptions>().Bind(configuration.GetSection(OperationsOptions.SectionName)).ValidateThrowing(o => o.Validate());
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName)).ValidateThrowing(o => o.Validate());
         services.AddMetrics();
-        services.AddSingleton<PrometheusExporter>();
-        services.AddHostedService(sp => sp.GetRequiredService<PrometheusExporter>());
+        services.AddMetricsExport(configuration);
         services.AddSingleton<SiloIdentity>();
         // A facade alone counts no attempts, but reports the same figures (zero).
         services.TryAddSingleton<NotificationMetrics>();

@@ -10,14 +10,14 @@ namespace PaymentNotifications.Silo.Operations;
 /// samples, so the dashboard gets per-interval traffic and windowed latency without a time-series store.
 /// Points are stamped on interval boundaries so that the points of several silos add up.
 /// </summary>
-public sealed class TrafficRecorder(PrometheusExporter exporter, ProcessUsage usage, TimeProvider time, IOptions<OperationsOptions> options, ILogger<TrafficRecorder> logger)
+public sealed class TrafficRecorder(MetricSnapshots metrics, ProcessUsage usage, TimeProvider time, IOptions<OperationsOptions> options, ILogger<TrafficRecorder> logger)
     : BackgroundService
 {
-    public const string Accepted = "notifications_accepted_total";
-    public const string Attempts = "notifications_attempts_total";
-    public const string Completed = "notifications_completed_total";
-    public const string AttemptDuration = "notifications_attempt_duration_seconds";
-    public const string DeliveryLatency = "notifications_delivery_latency_seconds";
+    public const string Accepted = "notifications.accepted";
+    public const string Attempts = "notifications.attempts";
+    public const string Completed = "notifications.completed";
+    public const string AttemptDuration = "notifications.attempt.duration";
+    public const string DeliveryLatency = "notifications.delivery.latency";
 
     private readonly OperationsOptions _options = options.Value;
     private readonly Lock _gate = new();
@@ -30,7 +30,7 @@ public sealed class TrafficRecorder(PrometheusExporter exporter, ProcessUsage us
     {
         // Keeps the CPU reading current, so the cluster view has one on its first ask.
         usage.CpuPercent();
-        var families = exporter.Read(Accepted, Attempts, Completed, AttemptDuration, DeliveryLatency).ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var families = metrics.Read();
         var intervalMs = (long)_options.SampleInterval.TotalMilliseconds;
         var t = (long)Math.Round(time.GetUtcNow().ToUnixTimeMilliseconds() / (double)intervalMs) * intervalMs;
         var keep = (int)Math.Ceiling(_options.TrafficWindow / _options.SampleInterval) + 1;
