@@ -1,19 +1,21 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 using PaymentNotifications.Tests.Infrastructure;
 using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
 
 namespace PaymentNotifications.Tests.Silo.Dashboard;
 
 /// <summary>
-/// The dashboard in headless Chromium against a silo on a real listener with traffic flowing:
-/// Tests/Browser/dashboard.test.mjs drives the page and this test checks the outcome through the API.
+/// The dashboard in headless Chromium (Debian's binary, driven by Playwright) against a silo on a real listener with
+/// traffic flowing: the page is used as an operator would, and the outcome is then checked through the API.
 /// </summary>
 public sealed class DashboardBrowserTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
+    // Every wait on the page gives up after this long, so a missing element fails the test instead of hanging it.
+    private const float PageTimeoutMs = 30_000;
 
     // The second SMS provider of the sandbox: no SMS flows in this test, so forcing it open is harmless.
     private const string ForcedProvider = "vonage";
@@ -21,7 +23,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     [Fact]
     public async Task Dashboard_shows_live_figures_and_replays_a_dead_letter_in_a_real_browser()
     {
-        var browser = BrowserTools.Require();
+        var chromium = RequireChromium();
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var silo = await LiveSilo.StartAsync(new Dictionary<string, string?>
         {
@@ -46,24 +48,30 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
 
         using var traffic = new CancellationTokenSource();
         var submitted = Task.Run(() => SubmitSteadilyAsync(tenant, traffic.Token));
-        ScriptRun run;
+        JsonElement figures;
         try
         {
             Directory.CreateDirectory(RepositoryPaths.TestResults);
             var screenshot = Path.Combine(RepositoryPaths.TestResults, "dashboard.png");
             File.Delete(screenshot);
-            run = await RunScriptAsync(browser, new Dictionary<string, string>
+
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
-                ["DASHBOARD_URL"] = silo.BaseAddress.ToString(),
-                ["ADMIN_KEY"] = SiloApp.AdminKey,
-                ["DEAD_LETTER_ID"] = deadLetterId,
-                ["SCREENSHOT"] = screenshot,
-                ["CHROMIUM_PATH"] = browser.Chromium,
-                ["FORCE_PROVIDER"] = ForcedProvider,
+                ExecutablePath = chromium,
+                Headless = true,
+                // No sandbox for root on CI; no calls from the browser to anything but the silo.
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
             });
-            output.WriteLine(run.Output);
-            Assert.True(run.ExitCode == 0, $"The browser script failed (exit {run.ExitCode}):\n{run.Output}");
-            Assert.Contains("DASHBOARD OK ", run.Output);
+            await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+            var page = await context.NewPageAsync();
+            page.SetDefaultTimeout(PageTimeoutMs);
+            SetDefaultExpectTimeout(PageTimeoutMs);
+            var pageErrors = new List<string>();
+            page.PageError += (_, error) => pageErrors.Add(error);
+
+            figures = await OperateDashboardAsync(page, silo.BaseAddress.ToString().TrimEnd('/'), deadLetterId, screenshot);
+            Assert.True(pageErrors.Count == 0, $"The page threw: {string.Join("; ", pageErrors)}");
             Assert.True(new FileInfo(screenshot).Length > 20_000, "The screenshot is missing or too small to show the dashboard.");
         }
         finally
@@ -71,24 +79,154 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             await traffic.CancelAsync();
             await submitted;
         }
+        output.WriteLine("Figures on the page: " + figures.GetRawText());
 
         // The replay made from the page is real: the notification was delivered on a fresh attempt.
         var replayed = await tenant.WaitForFinalAsync(deadLetterId, TimeSpan.FromSeconds(20));
         Assert.Equal("SUCCESS", replayed.State());
         Assert.Equal(3, replayed.Attempts().Count);
         Assert.Equal(3, receiver.CountFor(deadLetterId));
-        var figures = JsonNode.Parse(run.Output[(run.Output.IndexOf("DASHBOARD OK ", StringComparison.Ordinal) + 13)..].Split('\n')[0])!;
-        Assert.True(figures["acceptedPerSecond"]!.GetValue<double>() > 0);
-        Assert.True(figures["deliveredPerSecond"]!.GetValue<double>() > 0);
-        Assert.Equal(1, figures["silos"]!.GetValue<int>());
+        Assert.True(figures.GetProperty("acceptedPerSecond").GetDouble() > 0);
+        Assert.True(figures.GetProperty("deliveredPerSecond").GetDouble() > 0);
+        Assert.Equal(1, figures.GetProperty("silos").GetInt32());
 
         // The breaker was forced open from the page: the providers route says so.
         using var admin = silo.Admin();
         var providers = await (await admin.GetAsync("/v1/admin/providers")).ReadJsonAsync();
         var forced = providers["providers"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == ForcedProvider)!;
         Assert.Equal("forced-open", forced["mode"]!.GetValue<string>());
-        Assert.Equal(ForcedProvider, figures["forcedOpen"]!.GetValue<string>());
     }
+
+    /// <summary>
+    /// Signs in, reads every panel, forces <see cref="ForcedProvider"/> open, replays the dead letter, takes a screenshot and
+    /// cuts the API off; returns the figures the page showed.
+    /// </summary>
+    private async Task<JsonElement> OperateDashboardAsync(IPage page, string baseUrl, string deadLetterId, string screenshot)
+    {
+        output.WriteLine("a wrong key is refused with a clear message");
+        await page.GotoAsync(baseUrl + "/dashboard");
+        await Expect(page.Locator("#login")).ToBeVisibleAsync();
+        await page.FillAsync("#admin-key", "not-the-admin-key");
+        await page.ClickAsync("#login-form button[type=submit]");
+        var refusal = page.Locator("#login-error");
+        await Expect(refusal).ToBeVisibleAsync();
+        await Expect(refusal).ToHaveTextAsync(new Regex("refused", RegexOptions.IgnoreCase));
+        await Expect(refusal).ToContainTextAsync("401");
+
+        output.WriteLine("#key= pre-fills the key and leaves the address bar");
+        await page.GotoAsync(baseUrl + "/dashboard#key=" + Uri.EscapeDataString(SiloApp.AdminKey));
+        await Expect(page.Locator("#board")).ToBeVisibleAsync();
+        Assert.DoesNotContain("key=", page.Url, StringComparison.Ordinal);
+        Assert.Equal(SiloApp.AdminKey, await page.EvaluateAsync<string?>("() => sessionStorage.getItem('notifications.adminKey')"));
+
+        output.WriteLine("cluster panel lists the silo with live figures");
+        // CPU shown, activations counted.
+        await page.WaitForFunctionAsync("""
+            () => {
+              const row = document.querySelector('#silo-table tbody tr');
+              return row && row.cells[5].textContent !== '-' && Number(row.cells[4].textContent) > 0;
+            }
+            """);
+        var siloCells = await CellsAsync(page.Locator("#silo-table tbody tr").First);
+        Assert.Equal("active", siloCells[1]);
+        Assert.Matches(@"^S127\.0\.0\.1:\d+:\d+$", siloCells[2]);
+        Assert.Matches(@"\d", siloCells[6]);
+        var grainCells = await page.Locator("#grain-map .cell").EvaluateAllAsync<string?[][]>("chips => chips.map((c) => [c.dataset.silo ?? null, c.dataset.grainType ?? null])");
+        Assert.True(grainCells.Any(c => c[0] is { Length: > 0 } && c[1] == "SchedulerGrain"), "The grain map should show where the schedulers run.");
+
+        output.WriteLine("traffic panel shows live rates and charts");
+        await page.WaitForFunctionAsync("""
+            () => Number(document.getElementById('kpi-accepted').dataset.value) > 0
+              && Number(document.getElementById('kpi-delivered').dataset.value) > 0
+              && Number(document.getElementById('chart-throughput').dataset.points) >= 6
+            """);
+        var firstUpdate = await page.TextContentAsync("#updated-at");
+        var firstPending = await page.GetAttributeAsync("#kpi-pending", "data-value");
+        await page.WaitForFunctionAsync("previous => document.getElementById('updated-at').textContent !== previous", firstUpdate);
+        Assert.False(string.IsNullOrEmpty(firstPending), "The PENDING count should be shown.");
+        await page.WaitForFunctionAsync("""() => document.querySelector('#latency-table tr[data-row="end"]').cells[2].textContent !== '-'""");
+        await page.WaitForFunctionAsync("""() => document.querySelector('#latency-table tr[data-row="first"]').cells[2].textContent !== '-'""");
+        await page.WaitForFunctionAsync("() => Number(document.getElementById('chart-latency').dataset.points) > 0");
+        await page.WaitForFunctionAsync("() => document.getElementById('kpi-within30').dataset.value !== ''");
+
+        output.WriteLine("providers panel shows success rate, and breaker state with controls");
+        var webhookRow = page.Locator("#provider-table tbody tr[data-provider=\"webhook\"]");
+        await webhookRow.WaitForAsync();
+        var providerCells = await CellsAsync(webhookRow);
+        Assert.EndsWith("%", providerCells[4], StringComparison.Ordinal);
+        // The silo serves the provider routes, so the page must offer the breaker controls rather than the notice.
+        Assert.False(await page.IsVisibleAsync("#providers-notice"), "The page says the provider routes are not served: " + await page.TextContentAsync("#providers-notice"));
+        var forcedRow = $"#provider-table tbody tr[data-provider=\"{ForcedProvider}\"]";
+        await page.WaitForSelectorAsync(forcedRow);
+        var before = await CellsAsync(page.Locator(forcedRow));
+        Assert.True(before[2] == "closed" && before[3] == "auto", $"{ForcedProvider} should start closed and auto: {string.Join(", ", before)}");
+        await page.ClickAsync($"{forcedRow} button:text-is(\"Open\")");
+        await page.WaitForFunctionAsync("""
+            selector => {
+              const cells = document.querySelector(selector).cells;
+              return cells[2].textContent === 'open' && cells[3].textContent === 'forced-open';
+            }
+            """, forcedRow);
+
+        output.WriteLine("reminders panel shows the backlog");
+        await page.WaitForFunctionAsync("() => document.getElementById('rem-due').dataset.value !== ''");
+
+        output.WriteLine("the dead letter is listed, opens with its attempts and is replayed");
+        var deadRow = $"#dead-table tbody tr[data-id=\"{deadLetterId}\"]";
+        await page.WaitForSelectorAsync(deadRow);
+        await page.ClickAsync($"{deadRow} button.open");
+        await page.WaitForSelectorAsync($"#detail[data-id=\"{deadLetterId}\"]:not([hidden])");
+        var attempts = await page.Locator("#detail table.attempts tbody tr").EvaluateAllAsync<string[][]>("rows => rows.map((r) => [...r.cells].map((c) => c.textContent.trim()))");
+        Assert.True(attempts.Length >= 1 && attempts.All(a => a[4] == "failed" && a[5] == "500"),
+            "The attempts should be failed 500s: " + string.Join(" | ", attempts.Select(a => string.Join(", ", a))));
+        await page.CheckAsync($"{deadRow} input[type=checkbox]");
+        await page.ClickAsync("#replay-selected");
+        await page.WaitForFunctionAsync("() => document.getElementById('replay-result').dataset.replayed !== undefined");
+        Assert.Matches("Replayed 1 of 1", await page.TextContentAsync("#replay-result") ?? "");
+        await page.WaitForSelectorAsync(deadRow, new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
+
+        output.WriteLine("search by id finds the replayed notification");
+        await page.FillAsync("#search-id", deadLetterId);
+        await page.ClickAsync("#search-form button[type=submit]");
+        await page.WaitForFunctionAsync("""
+            id => {
+              const detail = document.getElementById('detail');
+              const state = detail.querySelector('dd .status');
+              return detail.dataset.id === id && state && state.textContent !== 'FAILED';
+            }
+            """, deadLetterId);
+        output.WriteLine("replayed notification shown as " + await page.TextContentAsync("#detail dd .status"));
+
+        var figures = await page.EvaluateAsync<JsonElement>("""
+            () => ({
+              acceptedPerSecond: Number(document.getElementById('kpi-accepted').dataset.value),
+              deliveredPerSecond: Number(document.getElementById('kpi-delivered').dataset.value),
+              pending: Number(document.getElementById('kpi-pending').dataset.value),
+              overdue: Number(document.getElementById('kpi-overdue').dataset.value),
+              within30s: Number(document.getElementById('kpi-within30').dataset.value),
+              endToEndP50: document.querySelector('#latency-table tr[data-row="end"]').cells[2].textContent,
+              firstAttemptP50: document.querySelector('#latency-table tr[data-row="first"]').cells[2].textContent,
+              remindersDue: Number(document.getElementById('rem-due').dataset.value),
+              throughputPoints: Number(document.getElementById('chart-throughput').dataset.points),
+              silos: document.querySelectorAll('#silo-table tbody tr').length,
+            })
+            """);
+
+        output.WriteLine("screenshot");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+
+        output.WriteLine("an unreachable API is reported, and the page recovers");
+        await page.RouteAsync("**/v1/admin/**", route => route.AbortAsync("connectionrefused"));
+        var banner = page.Locator("#banner");
+        await Expect(banner).ToBeVisibleAsync();
+        await Expect(banner).ToHaveTextAsync(new Regex("unreachable", RegexOptions.IgnoreCase));
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("API unreachable");
+        await page.UnrouteAsync("**/v1/admin/**");
+        await Expect(banner).ToBeHiddenAsync();
+        return figures;
+    }
+
+    private static Task<string[]> CellsAsync(ILocator row) => row.EvaluateAsync<string[]>("tr => [...tr.cells].map((c) => c.textContent.trim())");
 
     // About 20 webhook notifications a second until cancelled, so the page sees live traffic.
     private static async Task SubmitSteadilyAsync(HttpClient tenant, CancellationToken cancellationToken)
@@ -109,66 +247,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record ScriptRun(int ExitCode, string Output);
-
-    private static async Task<ScriptRun> RunScriptAsync(BrowserTools browser, IDictionary<string, string> environment)
+    // Debian's Chromium (CHROMIUM_PATH, /usr/bin/chromium or chromium on PATH); Playwright downloads no browser here.
+    private static string RequireChromium()
     {
-        var start = new ProcessStartInfo(browser.Node, [Path.Combine(browser.ScriptFolder, "dashboard.test.mjs")])
-        {
-            WorkingDirectory = browser.ScriptFolder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return new ScriptRun(-1, $"Timed out after {ScriptTimeout}.\n{await stdout}\n{await stderr}");
-        }
-        return new ScriptRun(process.ExitCode, (await stdout) + (await stderr));
+        var candidates = new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium" }
+            .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(dir => Path.Combine(dir, "chromium")));
+        return candidates.FirstOrDefault(c => c is { Length: > 0 } && File.Exists(c))
+            ?? throw new Xunit.Sdk.XunitException(
+                "The dashboard's browser test cannot run: Chromium is missing (not at CHROMIUM_PATH, /usr/bin/chromium or on PATH). Run `apt-get install -y chromium`.");
     }
-}
-
-/// <summary>Node.js, the script's node_modules and Chromium: present, or the test fails saying how to get them.</summary>
-public sealed record BrowserTools(string Node, string Chromium, string ScriptFolder)
-{
-    public static BrowserTools Require()
-    {
-        var folder = Path.Combine(RepositoryPaths.Root, "Tests", "Browser");
-        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } configured ? configured : FindOnPath("chromium") ?? "/usr/bin/chromium";
-        var node = FindOnPath("node");
-        var problems = new List<string>();
-        if (!File.Exists(chromium))
-        {
-            problems.Add($"Chromium is not installed at {chromium}: run `apt-get install -y chromium` (or set CHROMIUM_PATH).");
-        }
-        if (node is null)
-        {
-            problems.Add("Node.js is not on PATH: run `apt-get install -y nodejs npm`.");
-        }
-        if (!File.Exists(Path.Combine(folder, "node_modules", "playwright-core", "package.json")))
-        {
-            problems.Add($"{folder}/node_modules is missing playwright-core: run `npm ci --prefix Tests/Browser`.");
-        }
-        Assert.True(problems.Count == 0, "The dashboard's browser test cannot run: " + string.Join(" ", problems));
-        return new BrowserTools(node!, chromium, folder);
-    }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

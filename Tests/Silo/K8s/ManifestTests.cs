@@ -24,6 +24,8 @@ using PaymentNotifications.Silo.Operations;
 using PaymentNotifications.Silo.Sandbox;
 using PaymentNotifications.Tests.Infrastructure;
 using PaymentNotifications.Tests.Silo.Metrics;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace PaymentNotifications.Tests.Silo.K8s;
 
@@ -65,7 +67,7 @@ public sealed partial class ManifestTests
 
     private static readonly Lazy<List<Manifest>> All = new(() => Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "k8s"), "*.yaml")
         .Order(StringComparer.Ordinal)
-        .SelectMany(file => YamlSubset.ParseDocuments(File.ReadAllText(file)).Select(d => new Manifest(Path.GetFileName(file), Map(d))))
+        .SelectMany(file => YamlDocuments(File.ReadAllText(file)).Select(d => new Manifest(Path.GetFileName(file), Map(d))))
         .ToList());
 
     private sealed record Manifest(string File, Dictionary<string, object?> Root)
@@ -356,7 +358,7 @@ public sealed partial class ManifestTests
     public async Task Alert_rules_cover_the_required_cases_and_name_metrics_a_durable_silo_exports()
     {
         var rulesMap = Get("ConfigMap", "notifications-alert-rules");
-        var rules = Map(YamlSubset.Parse(Text(rulesMap.Root, "data", "notifications.rules.yml")));
+        var rules = Map(YamlDocuments(Text(rulesMap.Root, "data", "notifications.rules.yml")).Single());
         var all = List(rules["groups"]).Select(Map).SelectMany(g => List(g["rules"]).Select(Map)).ToList();
         foreach (var rule in all)
         {
@@ -632,6 +634,24 @@ public sealed partial class ManifestTests
 
     private static List<Dictionary<string, object?>> Containers(Manifest workload) =>
         [.. List(Walk(workload.Root, "spec", "template", "spec", "containers")).Select(Map)];
+
+    // The documents of a YAML text (separated by ---), as dictionaries, lists and string scalars; empty documents are skipped.
+    private static List<object?> YamlDocuments(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return [.. stream.Documents.Select(d => Plain(d.RootNode)).Where(d => d is not null)];
+    }
+
+    private static object? Plain(YamlNode node) => node switch
+    {
+        YamlMappingNode map => map.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value ?? "", p => Plain(p.Value), StringComparer.Ordinal),
+        YamlSequenceNode sequence => sequence.Children.Select(Plain).ToList(),
+        // An empty or ~ plain scalar is YAML's null (a key with no value); every other scalar is kept as its text.
+        YamlScalarNode { Style: ScalarStyle.Plain, Value: "" or "~" or null } => null,
+        YamlScalarNode scalar => scalar.Value,
+        _ => throw new Xunit.Sdk.XunitException($"Unexpected YAML node {node.NodeType} at {node.Start}"),
+    };
 
     private static Manifest Get(string kind, string name) => All.Value.Single(m => m.Kind == kind && m.Name == name);
 
