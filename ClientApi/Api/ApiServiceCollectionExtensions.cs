@@ -14,6 +14,7 @@ using PaymentNotifications.Grains.Hosting;
 using PaymentNotifications.Grains.Tenants;
 using Orleans;
 using Orleans.Runtime;
+using Scalar.AspNetCore;
 
 namespace PaymentNotifications.Api;
 
@@ -52,7 +53,7 @@ public static class ApiServiceCollectionExtensions
 
     /// <summary>
     /// Adds error handling, the body-size limit, authentication, per-tenant rate limits and authorization, then
-    /// maps every /v1 route and the OpenAPI document.
+    /// maps every /v1 route, the OpenAPI document and its interactive reference at /docs/v1.
     /// </summary>
     public static WebApplication MapNotificationsApi(this WebApplication app)
     {
@@ -64,6 +65,9 @@ public static class ApiServiceCollectionExtensions
         app.Use(app.Services.GetRequiredService<TenantRateLimits>().AddHeadersAsync);
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json");
+        // The interactive reference works offline: its script is served from the package, no web fonts, no telemetry.
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json").DisableDefaultFonts().DisableTelemetry())
+            .AllowAnonymous();
         app.MapNotificationRoutes();
         app.MapMerchantRoutes();
         app.MapAdminRoutes();

@@ -22,10 +22,11 @@ public sealed class OpenApiDocumentTests
         var paths = document["paths"]!.AsObject();
 
         var routes = AppRoute.All(app);
-        // The dev-mode sandbox providers and both dashboards (ours and the Orleans Dashboard's two dozen routes) are not the API;
-        // they opt out of its description.
+        // The dev-mode sandbox providers, both dashboards (ours and the Orleans Dashboard's two dozen routes) and the interactive
+        // reference are not the API; they opt out of its description.
         static bool OutsideTheApi(AppRoute route) =>
             route.Template.StartsWith("/sandbox/", StringComparison.Ordinal) || route.Template.StartsWith("/dashboard", StringComparison.Ordinal)
+            || route.Template.StartsWith("/docs", StringComparison.Ordinal)
             || route.Template.StartsWith(global::PaymentNotifications.Silo.Hosting.ClusterDashboardEndpoints.Path, StringComparison.Ordinal);
         var missing = routes.Where(r => !OutsideTheApi(r) && paths[r.Template]?[r.Method.ToLowerInvariant()] is null).Select(r => r.ToString()).ToList();
 
@@ -105,5 +106,29 @@ public sealed class OpenApiDocumentTests
         var list = paths["/v1/notifications"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["example"]!;
         Assert.NotNull(list["items"]);
         Assert.NotNull(list["nextCursor"]);
+    }
+
+    [Fact]
+    public async Task The_interactive_reference_is_served_from_the_silo_alone_and_reads_the_document()
+    {
+        await using var app = new SiloApp(null);
+        var client = app.CreateClient();
+
+        var page = await client.GetAsync("/docs/v1");
+        var html = await page.Content.ReadAsStringAsync();
+        var references = System.Text.RegularExpressions.Regex.Matches(html, "(?:src|href)=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        var scripts = references.Where(r => r.EndsWith(".js", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"url\":\"openapi/v1.json\"", html);
+        // Nothing is fetched from elsewhere: every script and stylesheet is the silo's own.
+        Assert.DoesNotContain(references, r => r.StartsWith("http:", StringComparison.Ordinal) || r.StartsWith("https:", StringComparison.Ordinal) || r.StartsWith("//", StringComparison.Ordinal));
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            var response = await client.GetAsync(new Uri(new Uri("http://localhost/docs/v1"), script));
+            Assert.True(response.IsSuccessStatusCode, $"{script} answered {(int)response.StatusCode}");
+        }
     }
 }
