@@ -140,18 +140,38 @@ public static class SiloHostingExtensions
         return defaults;
     }
 
+    /// <summary>
+    /// What the silo tells whoever started it: on a terminal, a few lines of text with the keys generated for this run;
+    /// otherwise (output to a file or a collector) the same facts as one log event, so the output stays JSON, and without
+    /// the generated keys, which never go to a log.
+    /// </summary>
     private static void PrintBanner(WebApplication app)
     {
+        const string StartedCategory = "PaymentNotifications.Silo.Started";
         var identity = app.Services.GetRequiredService<SiloIdentity>();
         var generated = app.Services.GetRequiredService<DevKeys>();
         var durable = !string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString("Postgres"));
-        Console.WriteLine($"Notifications silo {identity.Id} listening on {string.Join(", ", app.Urls)}");
-        Console.WriteLine(identity.SiloAddress is { } address
+        var urls = string.Join(", ", app.Urls);
+        var role = identity.SiloAddress is { } address
             ? $"Orleans silo at {address}, cluster '{app.Configuration["Orleans:ClusterId"] ?? (durable ? "notifications" : "dev")}'"
-            : "Orleans client only (Silo:Role=Client): no grains run here, calls go to the cluster's gateways");
-        Console.WriteLine(durable
-            ? "Mode: durable (PostgreSQL: Orleans clustering, reminders and grain storage, notifications table)"
-            : "Mode: dev (localhost clustering, in-memory storage and reminders, sandbox providers); set ConnectionStrings__Postgres for durable mode");
+            : "Orleans client only (Silo:Role=Client): no grains run here, calls go to the cluster's gateways";
+        var mode = durable
+            ? "durable (PostgreSQL: Orleans clustering, reminders and grain storage, notifications table)"
+            : "dev (localhost clustering, in-memory storage and reminders, sandbox providers); set ConnectionStrings__Postgres for durable mode";
+        var sandbox = app.Services.GetRequiredService<SandboxAddress>().BaseUrl;
+        if (Console.IsOutputRedirected)
+        {
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartedCategory).LogInformation(
+                "Notifications silo {SiloId} listening on {Urls}; {Role}; mode {Mode}; dashboards at /dashboard and /orleans{Sandbox}{GeneratedKeys}",
+                identity.Id, urls, role, mode, sandbox is null ? "" : $"; sandbox providers at {sandbox}sandbox/{{provider}}/messages",
+                generated.AdminKey is null && generated.DevTenantKey is null
+                    ? ""
+                    : "; keys were generated for this run and are shown on a terminal only: set Api__AdminKey and Api__DevTenantKey to choose them");
+            return;
+        }
+        Console.WriteLine($"Notifications silo {identity.Id} listening on {urls}");
+        Console.WriteLine(role);
+        Console.WriteLine($"Mode: {mode}");
         Console.WriteLine($"Dashboards: {app.Urls.First()}/dashboard (delivery), {app.Urls.First()}/orleans (cluster; admin key as the password)");
         if (generated.AdminKey is not null)
         {
@@ -161,7 +181,7 @@ public static class SiloHostingExtensions
         {
             Console.WriteLine($"Tenant 'dev' key (generated for this run; set Api__DevTenantKey to fix it): {generated.DevTenantKey}");
         }
-        if (app.Services.GetRequiredService<SandboxAddress>().BaseUrl is { } sandbox)
+        if (sandbox is not null)
         {
             Console.WriteLine($"Sandbox providers: {sandbox}sandbox/{{twilio|vonage|sendgrid|mailgun|fcm|apns}}/messages (what they received), .../faults (inject failures)");
         }

@@ -12,6 +12,8 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private volatile Uri? _listening;
+    private int _nonJsonLines;
 
     private SiloProcess(string name, Process process)
     {
@@ -49,6 +51,8 @@ public sealed class SiloProcess : IAsyncDisposable
         // test silos share one key and reach their local http receivers, unless the test says otherwise.
         start.Environment["Security__EncryptionKey"] = SiloApp.EncryptionKey;
         start.Environment["Webhooks__RequireHttps"] = "false";
+        // The start-up event carries the listening URL; it is logged whatever level a test gives the rest.
+        start.Environment["Logging__LogLevel__PaymentNotifications.Silo.Started"] = "Information";
         foreach (var (key, value) in OrleansPorts.Free().Select(p => KeyValuePair.Create(p.Key, p.Value!)).Concat(configuration))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -87,16 +91,15 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The URL the silo listens on, read from its start-up banner.</summary>
+    /// <summary>The URL the silo listens on, read from its start-up log event (its output is not a terminal, so it logs JSON only).</summary>
     public async Task<Uri> ListeningUrlAsync(TimeSpan timeout)
     {
-        const string marker = " listening on ";
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_output.FirstOrDefault(l => l.StartsWith("Notifications silo ", StringComparison.Ordinal) && l.Contains(marker, StringComparison.Ordinal)) is { } banner)
+            if (_listening is { } url)
             {
-                return new Uri(banner[(banner.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Split(',')[0].Trim());
+                return url;
             }
             if (_process.HasExited)
             {
@@ -104,7 +107,25 @@ public sealed class SiloProcess : IAsyncDisposable
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"Silo {Name} did not print its listening URL within {timeout}:{Environment.NewLine}{OutputTail()}");
+        throw new TimeoutException($"Silo {Name} did not log its listening URL within {timeout}:{Environment.NewLine}{OutputTail()}");
+    }
+
+    /// <summary>Every line the process wrote that is not a JSON object, counted from its start.</summary>
+    public int NonJsonLines => _nonJsonLines;
+
+    /// <summary>The message of a JSON log line, or null for any other line.</summary>
+    public static string? MessageOf(string line)
+    {
+        try
+        {
+            return line.StartsWith('{') && System.Text.Json.JsonDocument.Parse(line).RootElement.TryGetProperty("Message", out var message)
+                ? message.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The last lines the process wrote.</summary>
@@ -125,6 +146,16 @@ public sealed class SiloProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+        const string marker = " listening on ";
+        var message = MessageOf(line);
+        if (message is null)
+        {
+            Interlocked.Increment(ref _nonJsonLines);
+        }
+        else if (_listening is null && message.StartsWith("Notifications silo ", StringComparison.Ordinal) && message.Contains(marker, StringComparison.Ordinal))
+        {
+            _listening = new Uri(message[(message.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..].Split(';', ',')[0].Trim());
         }
         _output.Enqueue(line);
         while (_output.Count > 400)
