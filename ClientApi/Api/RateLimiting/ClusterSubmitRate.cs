@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,10 +41,16 @@ public sealed class ClusterSubmitRate
         _leases.GetOrAdd(tenantId, NewLease).TakeAsync(cancellationToken);
 
     /// <summary>The 429 a refused submit gets, naming the configured rate.</summary>
-    public ProblemHttpResult Refusal(HttpResponse response, TimeSpan retryAfter) =>
-        ApiProblems.TooManyRequests(response, retryAfter,
+    public ProblemHttpResult Refusal(HttpResponse response, TimeSpan retryAfter)
+    {
+        // The RateLimit fields describe the limit that refused, not the per-process bucket the middleware would report.
+        response.Headers["RateLimit-Limit"] = _rate.Burst.ToString(CultureInfo.InvariantCulture);
+        response.Headers["RateLimit-Remaining"] = "0";
+        response.Headers["RateLimit-Reset"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ApiProblems.TooManyRequests(response, retryAfter,
             $"This tenant may submit {_rate.Permits} notifications per {DurationText.Format(_rate.Period)} across the cluster "
             + $"(all API processes together), with bursts of {_rate.Burst}; nothing was created");
+    }
 
     private SubmitLease NewLease(string tenantId) =>
         new(tenantId, wanted => _grains.GetGrain<ITenantSubmitRateGrain>(tenantId).Take(_rate, wanted), _rate, _time, _logger);

@@ -32,6 +32,11 @@ public sealed class SubmitRateTests
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted], accepted);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromMinutes(19), TimeSpan.FromMinutes(20));
+        // The RateLimit fields describe the submit rate that refused, not the per-process request bucket.
+        Assert.Equal("3", refused.Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("0", refused.Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Equal(refused.Headers.RetryAfter.Delta.Value.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            refused.Headers.GetValues("RateLimit-Reset").Single());
         var problem = await refused.ReadJsonAsync();
         Assert.Equal("/problems/rate-limited", problem["type"]!.GetValue<string>());
         Assert.Contains("may submit 3 notifications per 1h across the cluster", problem["detail"]!.GetValue<string>());
