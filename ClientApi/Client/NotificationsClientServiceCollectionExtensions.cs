@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using PaymentNotifications.Client.Http;
 
@@ -80,10 +79,11 @@ public static class NotificationsClientServiceCollectionExtensions
 
         return services
             .AddHttpClient<TClient>((sp, http) => ApiConnection.Configure(http, OptionsOf(sp, optionsName)))
-            .AddHttpMessageHandler(sp => new ResilienceHandler(
+            .AddHttpMessageHandler(sp => RetryPipeline.CreateHandler(
                 OptionsOf(sp, optionsName),
                 sp.GetRequiredService<TimeProvider>(),
-                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(typeof(TClient).FullName!)));
+                sp.GetService<ILoggerFactory>(),
+                typeof(TClient).FullName!));
     }
 
     private static NotificationsClientOptions OptionsOf(IServiceProvider services, string name) =>

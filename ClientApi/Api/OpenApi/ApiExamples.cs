@@ -166,7 +166,7 @@ public static class ApiExamples
         [400] = $$"""
             { "type": "{{ApiProblems.ValidationFailed}}", "title": "The request is not valid.", "status": 400,
               "detail": "See errors for the fields to fix; nothing was created or changed.",
-              "errors": { "recipient.phone": ["An E.164 number: '+' and 8 to 15 digits, e.g. \"+5511912345678\"."] } }
+              "errors": { "recipient.phone": ["Cannot receive SMS: it is a premium-rate number; give a mobile number, e.g. \"+447400123456\"."] } }
             """,
         [401] = $$"""{ "type": "{{ApiProblems.Unauthorized}}", "title": "Authentication required.", "status": 401, "detail": "Send a valid API key as 'Authorization: Bearer <key>'." }""",
         [403] = $$"""{ "type": "{{ApiProblems.Forbidden}}", "title": "Not allowed.", "status": 403, "detail": "This key does not reach this route (tenant keys reach /v1/*, the admin key /v1/admin/*)." }""",

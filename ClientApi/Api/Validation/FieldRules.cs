@@ -97,16 +97,11 @@ public static partial class FieldRules
         return TypePattern().IsMatch(value) ? null : "Only lower-case letters, digits, '.', '_' and '-'.";
     }
 
-    /// <summary>An E.164 phone number: '+' then 8 to 15 digits, the first not 0.</summary>
-    public static string? PhoneNumber(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "Required.";
-        }
-
-        return E164Pattern().IsMatch(value) ? null : "An E.164 number: '+' and 8 to 15 digits, e.g. \"+5511912345678\".";
-    }
+    /// <summary>
+    /// A phone number that can receive SMS, in E.164 form ('+', country code and number, digits only), valid for its
+    /// region by libphonenumber and of a type an SMS can reach (mobile, not e.g. fixed-line, toll-free or premium-rate).
+    /// </summary>
+    public static string? PhoneNumber(string? value) => string.IsNullOrEmpty(value) ? "Required." : PhoneNumberRule.Check(value);
 
     /// <summary>A bare email address (no display name) with a dotted domain, at most 254 characters.</summary>
     public static string? EmailAddress(string? value)
@@ -343,9 +338,6 @@ public static partial class FieldRules
 
     [GeneratedRegex(@"^[a-z0-9._-]+\z")]
     private static partial Regex TypePattern();
-
-    [GeneratedRegex(@"^\+[1-9][0-9]{7,14}\z")]
-    private static partial Regex E164Pattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+\z")]
     private static partial Regex MerchantIdPattern();

@@ -5,8 +5,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using PaymentNotifications.Client.Models;
+using Polly.Timeout;
 
 namespace PaymentNotifications.Client.Http;
 
@@ -46,12 +46,9 @@ internal sealed class ApiConnection : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         NotificationsClientOptionsValidator.ThrowIfInvalid(options);
         timeProvider ??= TimeProvider.System;
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(categoryName);
-        var handler = new ResilienceHandler(options, timeProvider, logger)
-        {
-            // Recycled connections follow DNS changes, as IHttpClientFactory's handler rotation would.
-            InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) },
-        };
+        var handler = RetryPipeline.CreateHandler(options, timeProvider, loggerFactory, categoryName);
+        // Recycled connections follow DNS changes, as IHttpClientFactory's handler rotation would.
+        handler.InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
         var http = new HttpClient(handler, disposeHandler: true);
         Configure(http, options);
         return new ApiConnection(http, timeProvider, ownsHttpClient: true);
@@ -70,6 +67,7 @@ internal sealed class ApiConnection : IDisposable
         http.DefaultRequestHeaders.UserAgent.Add(UserAgent);
     }
 
+    /// <summary>The value as JSON, serialized once: a retried request sends these same bytes again.</summary>
     public static HttpContent Json<T>(T value, JsonTypeInfo<T> type)
     {
         var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, type));
@@ -80,7 +78,18 @@ internal sealed class ApiConnection : IDisposable
     /// <summary>Sends the request; a non-success answer becomes the matching <see cref="NotificationsApiException"/>.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException timeout)
+        {
+            throw new TimeoutException(
+                $"{request.Method} {request.RequestUri?.AbsolutePath} got no answer within the attempt timeout of {timeout.Timeout}.",
+                timeout);
+        }
+
         if (response.IsSuccessStatusCode)
         {
             return response;
@@ -116,7 +125,7 @@ internal sealed class ApiConnection : IDisposable
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
         if (repeatable)
         {
-            request.Options.Set(ResilienceHandler.Repeatable, true);
+            request.Options.Set(RetryPipeline.Repeatable, true);
         }
 
         return request;

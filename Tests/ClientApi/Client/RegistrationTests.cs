@@ -31,6 +31,36 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public async Task Registered_client_retries_on_the_registered_time_provider_like_a_standalone_one()
+    {
+        await using var api = await ScriptedApi.StartAsync();
+        api.ReplyProblem(429, WireSamples.Problem(429, "about:blank", "Too Many Requests", "Slow down."), ("Retry-After", "7"))
+           .Hang()
+           .Reply(200, WireSamples.Notification());
+        var clock = new ManualTimeProvider();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddNotificationsClient(o =>
+        {
+            o.BaseAddress = api.BaseAddress;
+            o.ApiKey = "svc-key";
+            o.AttemptTimeout = TimeSpan.FromSeconds(5);
+            o.RetryDelay = TimeSpan.Zero;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var reading = provider.GetRequiredService<INotificationsClient>().GetAsync("ntf_01");
+        Assert.Equal(TimeSpan.FromSeconds(7), await clock.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(7)));
+        clock.Advance(TimeSpan.FromSeconds(7));
+        await api.WaitForRequestsAsync(2);
+        await clock.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(5));
+        clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("ntf_01", (await reading.WaitAsync(TimeSpan.FromSeconds(30))).Id);
+        Assert.Equal(3, api.Requests.Count);
+    }
+
+    [Fact]
     public async Task Configuration_section_Notifications_is_bound_by_default()
     {
         await using var api = await ScriptedApi.StartAsync();

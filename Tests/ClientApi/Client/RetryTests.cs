@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using PaymentNotifications.Client;
+using PaymentNotifications.Tests.ClientApi.Api;
 using PaymentNotifications.Client.Models;
 using Xunit;
 
@@ -150,6 +152,56 @@ public sealed class RetryTests
         Assert.True(result.Created);
         Assert.Equal(2, api.Requests.Count);
         Assert.Equal(api.Requests[0].Header("Idempotency-Key"), api.Requests[1].Header("Idempotency-Key"));
+    }
+
+    [Fact]
+    public async Task Retry_after_given_as_a_date_is_waited_for_by_the_client_clock()
+    {
+        await using var api = await ScriptedApi.StartAsync();
+        var clock = new ManualTimeProvider();
+        var retryAt = (clock.GetUtcNow() + TimeSpan.FromSeconds(9)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        api.ReplyProblem(503, Unavailable, ("Retry-After", retryAt)).Reply(200, WireSamples.Notification());
+        using var client = api.Client(timeProvider: clock);
+
+        var reading = client.GetAsync("ntf_01");
+        var delay = await clock.WaitForTimerAsync(due => due < TimeSpan.FromSeconds(30));
+
+        Assert.Equal(TimeSpan.FromSeconds(9), delay);
+        clock.Advance(delay);
+        Assert.Equal("ntf_01", (await reading.WaitAsync(TimeSpan.FromSeconds(30))).Id);
+        Assert.Equal(2, api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Read_whose_connection_drops_in_the_middle_of_the_body_is_retried()
+    {
+        await using var api = await ScriptedApi.StartAsync();
+        api.DropConnectionMidBody().Reply(200, WireSamples.Notification());
+        using var client = api.Client();
+
+        var notification = await client.GetAsync("ntf_01");
+
+        Assert.Equal("ntf_01", notification.Id);
+        Assert.Equal(2, api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Each_retry_logs_a_warning_naming_the_request_and_the_failure()
+    {
+        await using var api = await ScriptedApi.StartAsync();
+        api.ReplyProblem(503, Unavailable).Reply(502).Reply(200, WireSamples.Notification());
+        var capture = new CapturingLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(capture).SetMinimumLevel(LogLevel.Trace));
+        using var client = api.Client(loggerFactory: loggers);
+
+        await client.GetAsync("ntf_01");
+
+        var warnings = capture.Entries.Where(e => e.Level == LogLevel.Warning).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Equal(typeof(NotificationsClient).FullName, w.Category));
+        Assert.StartsWith("Retrying GET /v1/notifications/ntf_01 in ", warnings[0].Text);
+        Assert.Contains("after 503 ServiceUnavailable (retry 1 of 3)", warnings[0].Text);
+        Assert.Contains("after 502 BadGateway (retry 2 of 3)", warnings[1].Text);
     }
 
     [Fact]

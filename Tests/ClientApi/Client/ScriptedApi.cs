@@ -67,8 +67,11 @@ internal sealed class ScriptedApi : IAsyncDisposable
     }
 
     /// <summary>A client of this server with fast retries, unless the test changes the options.</summary>
-    public NotificationsClient Client(Action<NotificationsClientOptions>? configure = null, TimeProvider? timeProvider = null) =>
-        new(Options(configure), timeProvider);
+    public NotificationsClient Client(
+        Action<NotificationsClientOptions>? configure = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null) =>
+        new(Options(configure), timeProvider, loggerFactory);
 
     public NotificationsAdminClient AdminClient(Action<NotificationsClientOptions>? configure = null) => new(Options(configure));
 
@@ -110,6 +113,21 @@ internal sealed class ScriptedApi : IAsyncDisposable
         {
             context.Abort();
             return Task.CompletedTask;
+        });
+        return this;
+    }
+
+    /// <summary>Answers 200 with the start of a body, then drops the connection before the rest.</summary>
+    public ScriptedApi DropConnectionMidBody()
+    {
+        script.Enqueue(async context =>
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = 1000;
+            await context.Response.WriteAsync("{\"id\":");
+            await context.Response.Body.FlushAsync();
+            context.Abort();
         });
         return this;
     }
