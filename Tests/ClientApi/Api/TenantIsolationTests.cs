@@ -15,10 +15,10 @@ namespace PaymentNotifications.Tests.ClientApi.Api;
 public sealed class TenantIsolationTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Path prefixes served without a key: health, metrics, the OpenAPI document, the dashboard's static files, and
+    /// Path prefixes served without a key: health, metrics, the OpenAPI document and its interactive reference, the dashboard's static files, and
     /// the sandbox providers (dev-mode stand-ins for Twilio and the others, never mapped in durable mode).
     /// </summary>
-    private static readonly string[] Public = ["/health/", "/metrics", "/openapi/", "/dashboard", "/sandbox/"];
+    private static readonly string[] Public = ["/health/", "/metrics", "/openapi/", "/docs/", "/dashboard", "/sandbox/"];
 
     /// <summary>Tenant routes where a resource the tenant never wrote reads as defaults (200) rather than 404.</summary>
     private static readonly string[] ReadsAsDefaults = ["GET /v1/users/{userId}/preferences"];
