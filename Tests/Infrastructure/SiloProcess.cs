@@ -165,6 +165,6 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     // The dotnet that runs these tests; DOTNET_HOST_PATH is set by the dotnet CLI.
-    private static string DotnetHost() =>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 }
