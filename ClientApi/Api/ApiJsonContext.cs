@@ -13,6 +13,9 @@ namespace PaymentNotifications.Api;
 [JsonSerializable(typeof(NotificationRequestFields))]
 [JsonSerializable(typeof(NotificationView))]
 [JsonSerializable(typeof(NotificationListResponse))]
+[JsonSerializable(typeof(TemplateListResponse))]
+[JsonSerializable(typeof(MerchantListResponse))]
+[JsonSerializable(typeof(UserListResponse))]
 [JsonSerializable(typeof(WebhookEndpointRequest))]
 [JsonSerializable(typeof(WebhookEndpointView))]
 [JsonSerializable(typeof(RotatedSecret))]
@@ -39,6 +42,24 @@ public sealed partial class ApiJsonContext : JsonSerializerContext;
 
 /// <summary>A page of notifications, newest first; <c>nextCursor</c> is null on the last page.</summary>
 public sealed record NotificationListResponse(IReadOnlyList<NotificationView> Items, string? NextCursor);
+
+/// <summary>A stored template as listed: its name (<c>GET /v1/templates/{name}</c> reads its variants).</summary>
+public sealed record TemplateListItem(string Name);
+
+/// <summary>A page of the tenant's templates by name; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record TemplateListResponse(IReadOnlyList<TemplateListItem> Items, string? NextCursor);
+
+/// <summary>A merchant with a webhook endpoint, as listed (<c>GET /v1/merchants/{merchantId}/webhook-endpoint</c> reads it).</summary>
+public sealed record MerchantListItem(string MerchantId);
+
+/// <summary>A page of the tenant's merchants with a webhook endpoint, by id; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record MerchantListResponse(IReadOnlyList<MerchantListItem> Items, string? NextCursor);
+
+/// <summary>A user with stored preferences, as listed (<c>GET /v1/users/{userId}/preferences</c> reads them).</summary>
+public sealed record UserListItem(string UserId);
+
+/// <summary>A page of the tenant's users with stored preferences, by id; <c>nextCursor</c> is null on the last page.</summary>
+public sealed record UserListResponse(IReadOnlyList<UserListItem> Items, string? NextCursor);
 
 /// <summary>Body of <c>POST /v1/admin/tenants</c>.</summary>
 public sealed record CreateTenantRequest(string? Name);

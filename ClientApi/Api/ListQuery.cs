@@ -3,13 +3,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Notifications;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 
 namespace PaymentNotifications.Api;
 
-/// <summary>Parses ?state=&amp;channel=&amp;type=&amp;userId=&amp;since=&amp;limit=&amp;cursor= with a field error for each bad value.</summary>
+/// <summary>
+/// Parses the query of a list: ?state=&amp;channel=&amp;type=&amp;userId=&amp;since=&amp;limit=&amp;cursor= of notifications, or
+/// ?limit=&amp;cursor= of a tenant's stored names; a field error for each bad value.
+/// </summary>
 public static class ListQuery
 {
     public const int DefaultLimit = 50;
+
+    private const string NotACursor = "Not a cursor from a previous page.";
 
     public static (NotificationFilter? Filter, int Limit, string? Cursor, ProblemHttpResult? Problem) Parse(IQueryCollection query, int maxLimit)
     {
@@ -17,7 +23,6 @@ public static class ListQuery
         NotificationState? state = null;
         Channel? channel = null;
         DateTimeOffset? since = null;
-        var limit = DefaultLimit;
 
         if (query.TryGetValue("state", out var stateText))
         {
@@ -52,10 +57,7 @@ public static class ListQuery
                 errors["since"] = ["Must be an RFC 3339 time, e.g. 2026-11-21T12:00:00Z."];
             }
         }
-        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit < 1 || limit > maxLimit))
-        {
-            errors["limit"] = [$"Must be a whole number from 1 to {maxLimit}."];
-        }
+        var limit = Limit(query, maxLimit, errors);
         if (query.TryGetValue("type", out var typeText) && typeText.ToString().Length > 0 && FieldRules.NotificationType(typeText) is { } typeError)
         {
             errors["type"] = [typeError];
@@ -67,7 +69,7 @@ public static class ListQuery
         var cursor = query["cursor"].ToString();
         if (cursor.Length > 0 && !NotificationCursor.TryDecode(cursor, out _))
         {
-            errors["cursor"] = ["Not a cursor from a previous page."];
+            errors["cursor"] = [NotACursor];
         }
         if (errors.Count > 0)
         {
@@ -82,6 +84,30 @@ public static class ListQuery
             Since = since,
         };
         return (filter, limit, cursor.Length > 0 ? cursor : null, null);
+    }
+
+    /// <summary>Parses ?limit=&amp;cursor= of a list of the tenant's stored names of <paramref name="kind"/>; <c>After</c> is the name the page starts after.</summary>
+    public static (int Limit, string? After, ProblemHttpResult? Problem) ParseNames(IQueryCollection query, StoredKind kind, int maxLimit)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var limit = Limit(query, maxLimit, errors);
+        string? after = null;
+        var cursor = query["cursor"].ToString();
+        if (cursor.Length > 0 && !StoredItemCursor.TryDecode(cursor, kind, out after))
+        {
+            errors["cursor"] = [NotACursor];
+        }
+        return errors.Count > 0 ? (0, null, ApiProblems.Validation(errors)) : (limit, after, null);
+    }
+
+    private static int Limit(IQueryCollection query, int maxLimit, Dictionary<string, string[]> errors)
+    {
+        var limit = DefaultLimit;
+        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, out limit) || limit < 1 || limit > maxLimit))
+        {
+            errors["limit"] = [$"Must be a whole number from 1 to {maxLimit}."];
+        }
+        return limit;
     }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;

@@ -5,18 +5,22 @@ using Microsoft.AspNetCore.Routing;
 using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Merchants;
+using PaymentNotifications.Grains.Interfaces.Tenants;
+using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Webhooks;
 using Orleans;
 
 namespace PaymentNotifications.Api;
 
-/// <summary>/v1/merchants/{merchantId}/webhook-endpoint: a merchant's endpoint, its secret and rotation.</summary>
+/// <summary>/v1/merchants: the merchants with a webhook endpoint; /v1/merchants/{merchantId}/webhook-endpoint: a merchant's endpoint, its secret and rotation.</summary>
 public static class MerchantsApi
 {
     public static RouteGroupBuilder MapMerchantRoutes(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/merchants/{merchantId}/webhook-endpoint")
-            .RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Merchant webhook endpoints");
+        var merchants = routes.MapGroup("/v1/merchants").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Merchant webhook endpoints");
+        merchants.MapGet("", List).WithName("ListMerchants").WithSummary("List the tenant's merchants that have a webhook endpoint, by id, with cursor paging.")
+            .Produces<MerchantListResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
+        var group = merchants.MapGroup("{merchantId}/webhook-endpoint");
         group.MapPut("", Put).WithName("PutWebhookEndpoint")
             .WithSummary("Create or replace (and re-enable) a merchant's endpoint; a secret (whsec_ + base64) is generated when none is given.")
             .WithDescription("The URL must be absolute http(s) without credentials or fragment; https only when Webhooks:RequireHttps is on "
@@ -30,8 +34,12 @@ public static class MerchantsApi
         group.MapPost("rotate-secret", Rotate).WithName("RotateWebhookSecret").TakesNoBody()
             .WithSummary("Make a new signing secret; the previous one keeps signing until previousSecretExpiresAt (Webhooks:SecretRotationOverlap).")
             .Produces<RotatedSecret>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        return group;
+        return merchants;
     }
+
+    private static Task<IResult> List(HttpContext http, ClaimsPrincipal user, IStoredItemIndex index, IOptions<ApiOptions> options) =>
+        StoredItemLists.ListAsync(http, user, index, options.Value.MaxPageSize, StoredKind.WebhookEndpoints,
+            (ids, next) => new MerchantListResponse(ids.Select(id => new MerchantListItem(id)).ToList(), next));
 
     private static async Task<IResult> Put(string merchantId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains, WebhookTargetGuard guard)
     {

@@ -7,6 +7,8 @@ using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
 using PaymentNotifications.Grains.Interfaces.Templates;
+using PaymentNotifications.Grains.Interfaces.Tenants;
+using Microsoft.Extensions.Options;
 using Orleans;
 
 namespace PaymentNotifications.Api;
@@ -14,12 +16,15 @@ namespace PaymentNotifications.Api;
 /// <summary>Body of a template preview: the data to render with.</summary>
 public sealed record TemplatePreviewRequest(JsonElement? Data, string? Locale);
 
-/// <summary>/v1/templates/{name}: Handlebars templates per channel and locale, validated when saved, previewable.</summary>
+/// <summary>/v1/templates: the tenant's templates by name; /v1/templates/{name}: Handlebars templates per channel and locale, validated when saved, previewable.</summary>
 public static class TemplatesApi
 {
     public static RouteGroupBuilder MapTemplateRoutes(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/templates/{name}").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Templates");
+        var templates = routes.MapGroup("/v1/templates").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Templates");
+        templates.MapGet("", List).WithName("ListTemplates").WithSummary("List the tenant's templates by name, with cursor paging.")
+            .Produces<TemplateListResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
+        var group = templates.MapGroup("{name}");
         group.MapGet("", Get).WithName("GetTemplate").WithSummary("Read every variant of a template (channel and locale).")
             .Produces<IReadOnlyList<TemplateVariant>>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("{channel}/{locale}", Put).WithName("PutTemplate").WithSummary("Save a variant; syntax errors and unused or missing parts are 400.")
@@ -30,8 +35,12 @@ public static class TemplatesApi
             .WithSummary("Render with sample data: HTML email, SMS text with its segment count and encoding (GSM-7 or UCS-2).")
             .TakesJson<TemplatePreviewRequest>().Produces<RenderedMessage>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        return group;
+        return templates;
     }
+
+    private static Task<IResult> List(HttpContext http, ClaimsPrincipal user, IStoredItemIndex index, IOptions<ApiOptions> options) =>
+        StoredItemLists.ListAsync(http, user, index, options.Value.MaxPageSize, StoredKind.Templates,
+            (names, next) => new TemplateListResponse(names.Select(name => new TemplateListItem(name)).ToList(), next));
 
     private static async Task<IResult> Put(string name, string channel, string locale, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
     {

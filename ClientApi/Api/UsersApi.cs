@@ -5,25 +5,34 @@ using Microsoft.AspNetCore.Routing;
 using PaymentNotifications.Api.Authentication;
 using PaymentNotifications.Api.Validation;
 using PaymentNotifications.Grains.Interfaces.Contracts;
+using PaymentNotifications.Grains.Interfaces.Tenants;
 using PaymentNotifications.Grains.Interfaces.Users;
+using Microsoft.Extensions.Options;
 using PaymentNotifications.Grains.Users;
 using Orleans;
 
 namespace PaymentNotifications.Api;
 
-/// <summary>/v1/users/{userId}/preferences: channel and type opt-outs and quiet hours.</summary>
+/// <summary>/v1/users: the users with stored preferences; /v1/users/{userId}/preferences: channel and type opt-outs and quiet hours.</summary>
 public static class UsersApi
 {
     public static RouteGroupBuilder MapUserRoutes(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/users/{userId}/preferences").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Users");
+        var users = routes.MapGroup("/v1/users").RequireAuthorization(ApiKeyAuthenticationHandler.TenantPolicy).WithTags("Users");
+        users.MapGet("", List).WithName("ListUsers").WithSummary("List the tenant's users that have stored preferences, by id, with cursor paging.")
+            .Produces<UserListResponse>().ProducesProblem(StatusCodes.Status400BadRequest);
+        var group = users.MapGroup("{userId}/preferences");
         group.MapPut("", Put).WithName("PutUserPreferences")
             .WithSummary("Store a user's channel switches, per-type switches and quiet hours (HH:mm in an IANA time zone).")
             .TakesJson<UserPreferencesView>().Produces<UserPreferencesView>().ProducesProblem(StatusCodes.Status400BadRequest).RefusesOverQuota();
         group.MapGet("", Get).WithName("GetUserPreferences").WithSummary("Read a user's preferences; a user never seen reads as the defaults.")
             .Produces<UserPreferencesView>().ProducesProblem(StatusCodes.Status404NotFound);
-        return group;
+        return users;
     }
+
+    private static Task<IResult> List(HttpContext http, ClaimsPrincipal user, IStoredItemIndex index, IOptions<ApiOptions> options) =>
+        StoredItemLists.ListAsync(http, user, index, options.Value.MaxPageSize, StoredKind.Users,
+            (ids, next) => new UserListResponse(ids.Select(id => new UserListItem(id)).ToList(), next));
 
     private static async Task<IResult> Put(string userId, HttpRequest http, ClaimsPrincipal user, IGrainFactory grains)
     {

@@ -59,4 +59,7 @@ public interface ITenantQuotaGrain : IGrainWithStringKey
 public static class TenantScopedKey
 {
     public static string TenantOf(string key) => key[..key.IndexOf('/', StringComparison.Ordinal)];
+
+    /// <summary>The name within the tenant: what follows the first '/'.</summary>
+    public static string NameOf(string key) => key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..];
 }

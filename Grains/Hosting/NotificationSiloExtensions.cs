@@ -32,8 +32,9 @@ namespace PaymentNotifications.Grains.Hosting;
 public static class NotificationSiloExtensions
 {
     /// <summary>
-    /// The stores the HTTP API reads beside the grains (notification queries, tenants and keys): PostgreSQL through
-    /// <paramref name="dataSource"/>, or process memory when it is null. A silo and a facade running alone both call it.
+    /// The stores the HTTP API reads beside the grains (notification queries, tenants and keys, the index of what tenants
+    /// store): PostgreSQL through <paramref name="dataSource"/>, or process memory when it is null. A silo and a facade
+    /// running alone both call it.
     /// </summary>
     public static IServiceCollection AddNotificationStores(this IServiceCollection services, NpgsqlDataSource? dataSource)
     {
@@ -46,12 +47,14 @@ public static class NotificationSiloExtensions
             services.AddSingleton<PostgresNotificationStore>();
             services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<PostgresNotificationStore>());
             services.AddSingleton<ITenantDirectory, PostgresTenantDirectory>();
+            services.AddSingleton<IStoredItemIndex, PostgresStoredItemIndex>();
         }
         else
         {
             services.AddSingleton<MemoryNotificationStore>();
             services.AddSingleton<INotificationQueries>(sp => sp.GetRequiredService<MemoryNotificationStore>());
             services.AddSingleton<ITenantDirectory, MemoryTenantDirectory>();
+            services.AddSingleton<IStoredItemIndex, MemoryStoredItemIndex>();
         }
         return services;
     }

@@ -8,6 +8,7 @@ using PaymentNotifications.Grains.Webhooks;
 using Orleans;
 using Orleans.Runtime;
 using PaymentNotifications.Grains.Storage;
+using PaymentNotifications.Grains.Tenants;
 
 namespace PaymentNotifications.Grains.Merchants;
 
@@ -40,6 +41,7 @@ public sealed class MerchantEndpointGrain(
     IOptions<WebhookEndpointOptions> options,
     SecretProtector protector,
     WebhookTargetCache targets,
+    IStoredItemIndex index,
     ILogger<MerchantEndpointGrain> logger) : Grain, IMerchantEndpointGrain
 {
     // Immutable snapshot read by interleaved GetTarget calls; replaced after every change.
@@ -71,7 +73,7 @@ public sealed class MerchantEndpointGrain(
         var isNew = !State.Exists;
         if (isNew)
         {
-            await Quota.Take(StoredKind.WebhookEndpoints);
+            await Place.TakeAsync();
         }
         var previous = State;
         State = new MerchantEndpointState
@@ -91,7 +93,7 @@ public sealed class MerchantEndpointGrain(
             State = previous;
             if (isNew)
             {
-                await Quota.Release(StoredKind.WebhookEndpoints);
+                await Place.GiveBackAsync();
             }
             throw;
         }
@@ -110,7 +112,7 @@ public sealed class MerchantEndpointGrain(
         await endpoint.ClearStateAsync();
         State = new MerchantEndpointState();
         RefreshTarget();
-        await Quota.Release(StoredKind.WebhookEndpoints);
+        await Place.GiveBackAsync();
         return true;
     }
 
@@ -133,7 +135,7 @@ public sealed class MerchantEndpointGrain(
         return new RotatedSecret(fresh, overlapEnds);
     }
 
-    private ITenantQuotaGrain Quota => GrainFactory.GetGrain<ITenantQuotaGrain>(TenantScopedKey.TenantOf(this.GetPrimaryKeyString()));
+    private StoredItemPlace Place => new(GrainFactory, index, StoredKind.WebhookEndpoints, this.GetPrimaryKeyString());
 
     public Task<WebhookTarget?> GetTarget() => Task.FromResult(_target);
 

@@ -20,13 +20,14 @@ public sealed class TemplateState
 /// <summary>
 /// A tenant's named template. Variants are compiled when saved (syntax errors and unused or missing
 /// fields are refused then) and kept compiled while the grain is active. A new template takes a place in the
-/// tenant's <c>Quotas:Templates</c>, and gives it back when its last variant is deleted.
+/// tenant's <c>Quotas:Templates</c> and its list (<see cref="StoredItemPlace"/>), and gives it back when its last variant is deleted.
 /// </summary>
 [GrainType("template")]
 public sealed class TemplateGrain(
     [PersistentState("template", StorageNames.Grains)] IPersistentState<TemplateState> template,
     TemplateRenderer renderer,
     IOptions<TenantQuotaOptions> quotas,
+    IStoredItemIndex index,
     TimeProvider time) : Grain, ITemplateGrain
 {
     private TemplateState State => template.State;
@@ -53,7 +54,7 @@ public sealed class TemplateGrain(
         var isNew = State.Variants.Count == 0;
         if (isNew)
         {
-            await Quota.Take(StoredKind.Templates);
+            await Place.TakeAsync();
         }
         State.Variants[key] = new TemplateVariant(channel, locale, content, time.GetUtcNow());
         try
@@ -62,11 +63,11 @@ public sealed class TemplateGrain(
         }
         catch
         {
-            // Not stored: the activation goes and reloads what is, and a new template's place is given back.
+            // Not stored: the activation goes and reloads what is, and a new template's place (count and listing) is given back.
             DeactivateOnIdle();
             if (isNew)
             {
-                await Quota.Release(StoredKind.Templates);
+                await Place.GiveBackAsync();
             }
             throw;
         }
@@ -88,7 +89,7 @@ public sealed class TemplateGrain(
         await template.WriteStateAsync();
         if (State.Variants.Count == 0)
         {
-            await Quota.Release(StoredKind.Templates);
+            await Place.GiveBackAsync();
         }
         return true;
     }
@@ -134,9 +135,9 @@ public sealed class TemplateGrain(
         }
     }
 
-    private ITenantQuotaGrain Quota => GrainFactory.GetGrain<ITenantQuotaGrain>(Tenant);
+    private StoredItemPlace Place => new(GrainFactory, index, StoredKind.Templates, this.GetPrimaryKeyString());
 
-    private string Name => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/', StringComparison.Ordinal) + 1)..];
+    private string Name => TenantScopedKey.NameOf(this.GetPrimaryKeyString());
 
     private string Tenant => TenantScopedKey.TenantOf(this.GetPrimaryKeyString());
 

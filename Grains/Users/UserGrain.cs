@@ -5,6 +5,7 @@ using PaymentNotifications.Grains.Interfaces.Users;
 using Orleans;
 using Orleans.Runtime;
 using PaymentNotifications.Grains.Storage;
+using PaymentNotifications.Grains.Tenants;
 
 namespace PaymentNotifications.Grains.Users;
 
@@ -27,7 +28,7 @@ public sealed class UserState
     /// <summary>Notifications already admitted (and counted), so their retries are not counted again.</summary>
     public Dictionary<string, DateTimeOffset> Admitted { get; set; } = [];
 
-    /// <summary>This user's stored preferences hold a place in the tenant's <c>Quotas:Users</c>.</summary>
+    /// <summary>This user's stored preferences hold a place in the tenant's <c>Quotas:Users</c> and its list of users.</summary>
     public bool CountedInQuota { get; set; }
 }
 
@@ -37,6 +38,7 @@ public sealed class UserGrain(
     [PersistentState("user", StorageNames.Grains)] IPersistentState<UserState> user,
     RateLimitPolicy limits,
     IOptions<OverLimitOptions> overLimit,
+    IStoredItemIndex index,
     TimeProvider time) : Grain, IUserGrain
 {
     private UserState State => user.State;
@@ -47,10 +49,10 @@ public sealed class UserGrain(
     public async Task<UserPreferencesView> SetPreferences(UserPreferencesView preferences)
     {
         var isNew = !State.CountedInQuota;
-        var quota = GrainFactory.GetGrain<ITenantQuotaGrain>(TenantScopedKey.TenantOf(this.GetPrimaryKeyString()));
+        var place = new StoredItemPlace(GrainFactory, index, StoredKind.Users, this.GetPrimaryKeyString());
         if (isNew)
         {
-            await quota.Take(StoredKind.Users);
+            await place.TakeAsync();
         }
         var previous = State.Preferences;
         State.Preferences = preferences;
@@ -65,7 +67,7 @@ public sealed class UserGrain(
             State.CountedInQuota = !isNew;
             if (isNew)
             {
-                await quota.Release(StoredKind.Users);
+                await place.GiveBackAsync();
             }
             throw;
         }

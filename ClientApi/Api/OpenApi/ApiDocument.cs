@@ -31,8 +31,10 @@ public static class ApiDocument
         `Tenants:KeyCacheTtl` (default 5 s) everywhere.
 
         ## Lists
-        Every list answers `{ "items": [...], "nextCursor": "…" | null }`, newest first. Pass `cursor=<nextCursor>`
-        for the next page; `null` means the last page. `limit` is 1 to `Api:MaxPageSize` (default 100; 50 when absent).
+        Every list answers `{ "items": [...], "nextCursor": "…" | null }`: notifications newest first; what a tenant
+        stores (`/v1/templates`, `/v1/merchants` with a webhook endpoint, `/v1/users` with preferences) by name, in
+        ordinal order. Pass `cursor=<nextCursor>` for the next page (a cursor is good only for the list that gave it);
+        `null` means the last page. `limit` is 1 to `Api:MaxPageSize` (default 100; 50 when absent).
 
         ## Errors
         RFC 9457 problem details (`application/problem+json`) with a stable `type`:

@@ -40,7 +40,8 @@ internal sealed class ApiScenario : IAsyncDisposable
     public string StrangerTenantId { get; private set; } = "";
 
     /// <summary>Values of the owner's that must never show up in another tenant's answers.</summary>
-    public IReadOnlyList<string> OwnerSecrets => [NotificationId, Secret, Receiver.Url, OwnerKey, "owner-private-key", OwnerKeyId, "Africa/Lagos", "owner template text"];
+    public IReadOnlyList<string> OwnerSecrets => [NotificationId, Secret, Receiver.Url, OwnerKey, "owner-private-key", OwnerKeyId, "Africa/Lagos", "owner template text",
+        UserId, TemplateName];
 
     public static async Task<ApiScenario> StartAsync(string? connectionString = null, IDictionary<string, string?>? settings = null)
     {
@@ -106,6 +107,10 @@ internal sealed class ApiScenario : IAsyncDisposable
                 parts.Add(read.IsSuccessStatusCode ? await read.Content.ReadAsStringAsync() : $"{(int)read.StatusCode}");
             }
             parts.Add(await (await tenant.GetAsync("/v1/quotas")).Content.ReadAsStringAsync());
+            foreach (var stored in new[] { "/v1/templates", "/v1/merchants", "/v1/users" })
+            {
+                parts.Add(await (await tenant.GetAsync($"{stored}?limit=100")).Content.ReadAsStringAsync());
+            }
         }
         parts.Add((await (await admin.GetAsync("/v1/admin/tenants")).ReadJsonAsync()).ToJsonString());
         foreach (var tenantId in new[] { OwnerTenantId, StrangerTenantId })

@@ -52,6 +52,9 @@ public sealed class BadInputTests(ITestOutputHelper output)
     private static readonly (string Name, string Text)[] HeaderBreaks =
         [("CR LF", "\r\n"), ("LF", "\n"), ("CR", "\r"), ("NEL U+0085", "\u0085"), ("LINE SEPARATOR U+2028", "\u2028"), ("PARAGRAPH SEPARATOR U+2029", "\u2029"), ("tab", "\t")];
 
+    // The lists of what a tenant stores, paged by ?limit=&cursor= like the notifications' list.
+    private static readonly string[] StoredLists = ["/v1/templates", "/v1/merchants", "/v1/users"];
+
     private static JsonObject With(JsonObject body, string path, JsonNode? value)
     {
         var copy = body.DeepClone().AsObject();
@@ -213,6 +216,13 @@ public sealed class BadInputTests(ITestOutputHelper output)
         new("list with a forged cursor", Send(HttpMethod.Get, "/v1/notifications?cursor=bm90LWEtY3Vyc29y", null), 400, Validation, "cursor"),
         new("list with an unknown state", Send(HttpMethod.Get, "/v1/notifications?state=DONE", null), 400, Validation, "state"),
         new("list with a bad type", Send(HttpMethod.Get, "/v1/notifications?type=Not%20A%20Type", null), 400, Validation, "type"),
+        .. StoredLists.SelectMany(path => new BadInput[]
+        {
+            new($"{path} with limit 0", Send(HttpMethod.Get, $"{path}?limit=0", null), 400, Validation, "limit"),
+            new($"{path} with limit 101", Send(HttpMethod.Get, $"{path}?limit=101", null), 400, Validation, "limit"),
+            new($"{path} with limit abc", Send(HttpMethod.Get, $"{path}?limit=abc", null), 400, Validation, "limit"),
+            new($"{path} with a forged cursor", Send(HttpMethod.Get, $"{path}?cursor=bm90LWEtY3Vyc29y", null), 400, Validation, "cursor"),
+        }),
 
         // Users, templates, providers
         new("user id with a space", Send(HttpMethod.Put, "/v1/users/ana%20smith/preferences", "{}"), 400, Validation, "userId"),

@@ -1,0 +1,48 @@
+using Orleans;
+using PaymentNotifications.Grains.Interfaces.Tenants;
+
+namespace PaymentNotifications.Grains.Tenants;
+
+/// <summary>
+/// The place one stored item (a template, a merchant's webhook endpoint, a user's preferences) holds in its tenant's books:
+/// a count in the tenant's quota and its name in the <see cref="IStoredItemIndex"/> the list routes read. The storing grain
+/// takes the place before its first write, and gives it back after its delete or when that first write fails. A crash in
+/// between leaves the books ahead of the state: the quota counts, and the list shows, an item whose GET is 404 until it is
+/// stored or deleted.
+/// </summary>
+public sealed class StoredItemPlace(IGrainFactory grains, IStoredItemIndex index, StoredKind kind, string grainKey)
+{
+    private string Tenant => TenantScopedKey.TenantOf(grainKey);
+
+    private string Name => TenantScopedKey.NameOf(grainKey);
+
+    private ITenantQuotaGrain Quota => grains.GetGrain<ITenantQuotaGrain>(Tenant);
+
+    /// <summary>Counts the item in the quota (<see cref="QuotaExceededException"/> at the limit), then lists it.</summary>
+    public async Task TakeAsync()
+    {
+        await Quota.Take(kind);
+        try
+        {
+            await index.AddAsync(Tenant, kind, Name, CancellationToken.None);
+        }
+        catch
+        {
+            await Quota.Release(kind);
+            throw;
+        }
+    }
+
+    /// <summary>Unlists the item, then gives its count back; the count goes back even when the index cannot be reached.</summary>
+    public async Task GiveBackAsync()
+    {
+        try
+        {
+            await index.RemoveAsync(Tenant, kind, Name, CancellationToken.None);
+        }
+        finally
+        {
+            await Quota.Release(kind);
+        }
+    }
+}
