@@ -58,6 +58,8 @@ public static class OrleansHosting
                 // A silo that joined is used within seconds rather than at the default 30 s refresh.
                 client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
                 client.Services.AddNotificationContracts();
+                // Grain calls carry the caller's trace (W3C trace context), so a submit's trace runs on into the grains.
+                client.AddActivityPropagation();
                 if (ClusterDashboardEndpoints.IsEnabled(configuration))
                 {
                     client.AddDashboard();
@@ -69,6 +71,8 @@ public static class OrleansHosting
         builder.UseOrleans(silo =>
         {
             var (serviceId, clusterId) = Identity(configuration, durable: dataSource is not null);
+            // Grain calls carry the caller's trace (W3C trace context), so a submit's trace runs on into the grains.
+            silo.AddActivityPropagation();
             if (dataSource is null)
             {
                 var endpoints = configuration.GetSection("Orleans:Endpoints");

@@ -7,13 +7,14 @@ using OpenTelemetry.Trace;
 namespace PaymentNotifications.Silo.Operations;
 
 /// <summary>
-/// Exports traces over OTLP when Telemetry:OtlpEndpoint is set: ASP.NET Core's request spans,
-/// HttpClient's outgoing spans (the webhook and provider calls, which carry traceparent on) and any
+/// Exports traces over OTLP when Telemetry:OtlpEndpoint is set: ASP.NET Core's request spans, Orleans' grain-call spans
+/// (activity propagation carries the trace from the API into the grains), HttpClient's outgoing spans (the webhook and
+/// provider calls, which carry traceparent on) and any
 /// ActivitySource named "PaymentNotifications*".
 /// </summary>
 public sealed class TraceExport(IOptions<TelemetryOptions> options, SiloIdentity identity) : IHostedService, IDisposable
 {
-    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "PaymentNotifications*"];
+    public static readonly string[] Sources = ["Microsoft.AspNetCore", "System.Net.Http", "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "PaymentNotifications*"];
 
     /// <summary>How often finished spans are sent (the SDK's default is 5 s).</summary>
     public static readonly TimeSpan ExportInterval = TimeSpan.FromSeconds(2);

@@ -43,6 +43,10 @@ public sealed class TraceExportTests
                 await Task.Delay(100);
             }
             Assert.Contains(collector.Requests, r => r.Body.AsSpan().IndexOf(traceBytes) >= 0);
+            // The grain call the submit made is a span of the same export: Orleans carries the trace into the grain.
+            var grainSpan = System.Text.Encoding.UTF8.GetBytes("INotificationGrain/Submit");
+            await Eventually.HoldsAsync(() => collector.Requests.Any(r => r.Body.AsSpan().IndexOf(grainSpan) >= 0), TimeSpan.FromSeconds(20),
+                "the submit's grain call is exported as a span");
         }
         finally
         {
