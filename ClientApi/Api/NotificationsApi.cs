@@ -29,6 +29,7 @@ public static class NotificationsApi
                 + "429 with Retry-After past the tenant's submit rate across the cluster (Api:SubmitRate; nothing is created).")
             .Produces<NotificationView>(StatusCodes.Status202Accepted).Produces<NotificationView>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .TakesJson<NotificationRequest>();
         group.MapGet("{id}", Get).WithName("GetNotification").WithSummary("Read a notification and its attempts; another tenant's is 404.")
             .Produces<NotificationView>().ProducesProblem(StatusCodes.Status404NotFound);
