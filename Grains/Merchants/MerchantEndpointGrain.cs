@@ -70,33 +70,19 @@ public sealed class MerchantEndpointGrain(
     public async Task<WebhookEndpointView> Put(WebhookEndpointRequest request)
     {
         var secret = string.IsNullOrEmpty(request.Secret) ? WebhookSecret.Generate().Value : WebhookSecret.Parse(request.Secret).Value;
-        var isNew = !State.Exists;
-        if (isNew)
-        {
-            await Place.TakeAsync();
-        }
         var previous = State;
-        State = new MerchantEndpointState
+        await Place.WriteAsync(!previous.Exists, () =>
         {
-            Exists = true,
-            Url = request.Url!,
-            Secrets = [new SigningSecret(Seal(secret), null)],
-            Enabled = true,
-            EventTypes = request.EventTypes?.Distinct(StringComparer.Ordinal).ToList() ?? [],
-        };
-        try
-        {
-            await endpoint.WriteStateAsync();
-        }
-        catch
-        {
-            State = previous;
-            if (isNew)
+            State = new MerchantEndpointState
             {
-                await Place.GiveBackAsync();
-            }
-            throw;
-        }
+                Exists = true,
+                Url = request.Url!,
+                Secrets = [new SigningSecret(Seal(secret), null)],
+                Enabled = true,
+                EventTypes = request.EventTypes?.Distinct(StringComparer.Ordinal).ToList() ?? [],
+            };
+            return endpoint.WriteStateAsync();
+        }, () => State = previous);
         RefreshTarget();
         return View()!;
     }

@@ -52,25 +52,12 @@ public sealed class TemplateGrain(
             throw new QuotaExceededException($"{TenantQuotaOptions.SectionName}:{nameof(TenantQuotaOptions.TemplateVariants)}", variants);
         }
         var isNew = State.Variants.Count == 0;
-        if (isNew)
+        // Not stored: the activation goes and reloads what is.
+        await Place.WriteAsync(isNew, () =>
         {
-            await Place.TakeAsync();
-        }
-        State.Variants[key] = new TemplateVariant(channel, locale, content, time.GetUtcNow());
-        try
-        {
-            await template.WriteStateAsync();
-        }
-        catch
-        {
-            // Not stored: the activation goes and reloads what is, and a new template's place (count and listing) is given back.
-            DeactivateOnIdle();
-            if (isNew)
-            {
-                await Place.GiveBackAsync();
-            }
-            throw;
-        }
+            State.Variants[key] = new TemplateVariant(channel, locale, content, time.GetUtcNow());
+            return template.WriteStateAsync();
+        }, DeactivateOnIdle);
         _compiled[key] = compiled;
         return null;
     }

@@ -19,7 +19,7 @@ public sealed class StoredItemPlace(IGrainFactory grains, IStoredItemIndex index
     private ITenantQuotaGrain Quota => grains.GetGrain<ITenantQuotaGrain>(Tenant);
 
     /// <summary>Counts the item in the quota (<see cref="QuotaExceededException"/> at the limit), then lists it.</summary>
-    public async Task TakeAsync()
+    private async Task TakeAsync()
     {
         await Quota.Take(kind);
         try
@@ -29,6 +29,31 @@ public sealed class StoredItemPlace(IGrainFactory grains, IStoredItemIndex index
         catch
         {
             await Quota.Release(kind);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes the item's state, a new item (<paramref name="isNew"/>) taking its place first; when the write fails,
+    /// <paramref name="undo"/> puts the grain's state back and a new item's place is given back before the failure goes on.
+    /// </summary>
+    public async Task WriteAsync(bool isNew, Func<Task> write, Action undo)
+    {
+        if (isNew)
+        {
+            await TakeAsync();
+        }
+        try
+        {
+            await write();
+        }
+        catch
+        {
+            undo();
+            if (isNew)
+            {
+                await GiveBackAsync();
+            }
             throw;
         }
     }

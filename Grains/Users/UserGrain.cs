@@ -48,29 +48,14 @@ public sealed class UserGrain(
 
     public async Task<UserPreferencesView> SetPreferences(UserPreferencesView preferences)
     {
-        var isNew = !State.CountedInQuota;
+        var (previous, counted) = (State.Preferences, State.CountedInQuota);
         var place = new StoredItemPlace(GrainFactory, index, StoredKind.Users, this.GetPrimaryKeyString());
-        if (isNew)
+        await place.WriteAsync(!counted, () =>
         {
-            await place.TakeAsync();
-        }
-        var previous = State.Preferences;
-        State.Preferences = preferences;
-        State.CountedInQuota = true;
-        try
-        {
-            await user.WriteStateAsync();
-        }
-        catch
-        {
-            State.Preferences = previous;
-            State.CountedInQuota = !isNew;
-            if (isNew)
-            {
-                await place.GiveBackAsync();
-            }
-            throw;
-        }
+            State.Preferences = preferences;
+            State.CountedInQuota = true;
+            return user.WriteStateAsync();
+        }, () => (State.Preferences, State.CountedInQuota) = (previous, counted));
         return State.Preferences;
     }
 

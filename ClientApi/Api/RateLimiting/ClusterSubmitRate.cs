@@ -43,13 +43,14 @@ public sealed class ClusterSubmitRate
     /// <summary>The 429 a refused submit gets, naming the configured rate.</summary>
     public ProblemHttpResult Refusal(HttpResponse response, TimeSpan retryAfter)
     {
+        var refusal = ApiProblems.TooManyRequests(response, retryAfter,
+            $"This tenant may submit {_rate.Permits} notifications per {DurationText.Format(_rate.Period)} across the cluster "
+            + $"(all API processes together), with bursts of {_rate.Burst}; nothing was created");
         // The RateLimit fields describe the limit that refused, not the per-process bucket the middleware would report.
         response.Headers["RateLimit-Limit"] = _rate.Burst.ToString(CultureInfo.InvariantCulture);
         response.Headers["RateLimit-Remaining"] = "0";
-        response.Headers["RateLimit-Reset"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return ApiProblems.TooManyRequests(response, retryAfter,
-            $"This tenant may submit {_rate.Permits} notifications per {DurationText.Format(_rate.Period)} across the cluster "
-            + $"(all API processes together), with bursts of {_rate.Burst}; nothing was created");
+        response.Headers["RateLimit-Reset"] = response.Headers.RetryAfter;
+        return refusal;
     }
 
     private SubmitLease NewLease(string tenantId) =>
